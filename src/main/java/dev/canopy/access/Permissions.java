@@ -1,0 +1,60 @@
+package dev.canopy.access;
+
+import static dev.canopy.platform.security.Permission.Level.PLATFORM;
+import static dev.canopy.platform.security.Permission.Level.TENANT;
+
+import java.util.List;
+import java.util.Optional;
+
+import dev.canopy.platform.security.Permission;
+
+/** The registry: every permission Canopy checks is declared here, once. */
+public final class Permissions {
+
+    private static final String TENANT_MANAGEMENT = "Tenant Management";
+    private static final String USER_MANAGEMENT = "User Management";
+    private static final String ROLE_MANAGEMENT = "Role Management";
+    private static final String PERMISSION_MANAGEMENT = "Permission Management";
+    private static final String PLATFORM_ADMINISTRATION = "Platform Administration";
+
+    public static final Permission TENANTS_READ = new Permission("tenants:read",
+            "See the current tenant and its client tenants", TENANT_MANAGEMENT, TENANT);
+    public static final Permission TENANTS_UPDATE = new Permission("tenants:update",
+            "Change the current tenant's or a client tenant's name, region and status", TENANT_MANAGEMENT, TENANT);
+    public static final Permission TENANTS_CREATE = new Permission("tenants:create",
+            "Create client tenants under the current tenant", TENANT_MANAGEMENT, TENANT);
+    public static final Permission TENANTS_DELETE = new Permission("tenants:delete",
+            "Delete client tenants of the current tenant", TENANT_MANAGEMENT, TENANT);
+
+    public static final Permission USERS_LIST = new Permission("users:list",
+            "List the members of the current tenant", USER_MANAGEMENT, TENANT);
+    public static final Permission USERS_READ = new Permission("users:read",
+            "See a member of the current tenant", USER_MANAGEMENT, TENANT);
+    public static final Permission USERS_CREATE = new Permission("users:create",
+            "Add users to the current tenant", USER_MANAGEMENT, TENANT);
+    public static final Permission USERS_UPDATE = new Permission("users:update",
+            "Change members' names, status and roles in the current tenant", USER_MANAGEMENT, TENANT);
+    public static final Permission USERS_DELETE = new Permission("users:delete",
+            "Remove members from the current tenant", USER_MANAGEMENT, TENANT);
+
+    public static final Permission ROLES_LIST = new Permission("roles:list",
+            "List the roles available in the current tenant", ROLE_MANAGEMENT, TENANT);
+    public static final Permission PERMISSIONS_LIST = new Permission("permissions:list",
+            "List every permission with its description", PERMISSION_MANAGEMENT, TENANT);
+
+    public static final Permission PLATFORM_TENANTS_MANAGE = new Permission("platform:tenants_manage",
+            "See and manage every tenant on the platform", PLATFORM_ADMINISTRATION, PLATFORM);
+    public static final Permission PLATFORM_TENANTS_ENTER = new Permission("platform:tenants_enter",
+            "Switch into any tenant without being a member", PLATFORM_ADMINISTRATION, PLATFORM);
+
+    public static final List<Permission> ALL = List.of(TENANTS_READ, TENANTS_UPDATE, TENANTS_CREATE, TENANTS_DELETE,
+            USERS_LIST, USERS_READ, USERS_CREATE, USERS_UPDATE, USERS_DELETE, ROLES_LIST, PERMISSIONS_LIST,
+            PLATFORM_TENANTS_MANAGE, PLATFORM_TENANTS_ENTER);
+
+    private Permissions() {
+    }
+
+    public static Optional<Permission> named(String name) {
+        return ALL.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+}

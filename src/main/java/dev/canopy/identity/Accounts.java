@@ -1,0 +1,38 @@
+package dev.canopy.identity;
+
+import java.util.UUID;
+
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Service;
+
+import dev.canopy.identity.internal.PasswordPolicy;
+import dev.canopy.identity.internal.UserAccounts;
+import dev.canopy.platform.Ids;
+
+/** User accounts as other modules see them: enough to bootstrap a platform. */
+@Service
+public class Accounts {
+
+    private final UserAccounts users;
+    private final PasswordEncoder passwords;
+
+    Accounts(UserAccounts users, PasswordEncoder passwords) {
+        this.users = users;
+        this.passwords = passwords;
+    }
+
+    public boolean anyUser() {
+        return users.any();
+    }
+
+    /** Creates a platform administrator; the password must satisfy the password policy. */
+    public UUID createPlatformAdmin(String email, String fullName, String password) {
+        String problem = PasswordPolicy.problemWith(password);
+        if (problem != null) {
+            throw new IllegalArgumentException("The administrator password " + problem + ".");
+        }
+        UUID id = Ids.newId();
+        users.insert(id, email, fullName, passwords.encode(password), true);
+        return id;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.canopy.identity;
+
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import org.springframework.stereotype.Service;
+
+import dev.canopy.access.BuiltInRole;
+import dev.canopy.identity.internal.Membership;
+import dev.canopy.identity.internal.Memberships;
+import dev.canopy.platform.db.TenantTransactions;
+
+/** Tenant memberships as other modules see them. */
+@Service
+public class Members {
+
+    private final Memberships memberships;
+    private final TenantTransactions scopes;
+
+    Members(Memberships memberships, TenantTransactions scopes) {
+        this.memberships = memberships;
+        this.scopes = scopes;
+    }
+
+    /** The tenants the user belongs to. */
+    public Set<UUID> tenantsOf(UUID userId) {
+        return scopes.asUser(userId, () -> memberships.ofUser(userId)).stream()
+                .map(Membership::tenantId)
+                .collect(Collectors.toSet());
+    }
+
+    /** Makes the user an administrator of the tenant, primary when it is their first membership. */
+    public void addAdministrator(UUID tenantId, UUID userId) {
+        scopes.inTenantAsUser(tenantId, userId, () -> {
+            boolean first = memberships.ofUser(userId).isEmpty();
+            memberships.insert(tenantId, userId, List.of(BuiltInRole.TENANT_ADMIN.key()), first);
+            return null;
+        });
+    }
+}

@@ -1,0 +1,140 @@
+package dev.canopy.identity.internal;
+
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * SQL for memberships, which are tenant data under row-level security: every method runs inside a
+ * {@code TenantTransactions} scope and sees only what that scope allows.
+ */
+@Repository
+public class Memberships {
+
+    private static final RowMapper<Membership> MEMBERSHIP = (rs, n) -> new Membership(rs.getObject("tenant_id",
+            UUID.class), rs.getObject("user_id", UUID.class), roles(rs), rs.getBoolean("is_primary"),
+            rs.getTimestamp("created_at").toInstant());
+
+    private static final RowMapper<Member> MEMBER = (rs, n) -> new Member(rs.getObject("id", UUID.class),
+            rs.getString("email"), rs.getString("full_name"), rs.getBoolean("is_active"), roles(rs),
+            rs.getBoolean("is_primary"), rs.getTimestamp("created_at").toInstant(),
+            rs.getTimestamp("joined_at").toInstant(), rs.getLong("version"));
+
+    private static final String MEMBER_SELECT = """
+            select u.id, u.email, u.full_name, u.is_active, u.created_at, u.version,
+                   m.roles, m.is_primary, m.created_at as joined_at
+              from tenant.memberships m
+              join platform.users u on u.id = m.user_id
+            """;
+
+    private final JdbcClient jdbc;
+
+    Memberships(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** The user's memberships in every tenant; needs the user scope. */
+    public List<Membership> ofUser(UUID userId) {
+        return jdbc.sql("select * from tenant.memberships where user_id = ? order by is_primary desc, created_at")
+                .param(userId)
+                .query(MEMBERSHIP)
+                .list();
+    }
+
+    public Optional<Membership> find(UUID tenantId, UUID userId) {
+        return jdbc.sql("select * from tenant.memberships where tenant_id = ? and user_id = ?")
+                .params(tenantId, userId)
+                .query(MEMBERSHIP)
+                .optional();
+    }
+
+    public Optional<Member> findMember(UUID tenantId, UUID userId) {
+        return jdbc.sql(MEMBER_SELECT + " where m.tenant_id = ? and m.user_id = ?")
+                .params(tenantId, userId)
+                .query(MEMBER)
+                .optional();
+    }
+
+    /** Members of the tenant in id order, after the cursor, optionally matching text and holding a role. */
+    public List<Member> members(UUID tenantId, @Nullable String search, @Nullable String role, @Nullable UUID after,
+            int limit) {
+        return jdbc.sql(MEMBER_SELECT + """
+                 where m.tenant_id = :tenant
+                   and (cast(:after as uuid) is null or u.id > :after)
+                   and (cast(:role as text) is null or :role = any (m.roles))
+                   and (cast(:search as text) is null
+                        or u.email ilike '%' || :search || '%' or u.full_name ilike '%' || :search || '%')
+                 order by u.id
+                 limit :limit
+                """)
+                .param("tenant", tenantId)
+                .param("after", after)
+                .param("role", role)
+                .param("search", search == null ? null : escapeLike(search))
+                .param("limit", limit)
+                .query(MEMBER)
+                .list();
+    }
+
+    public void insert(UUID tenantId, UUID userId, List<String> roles, boolean primary) {
+        jdbc.sql("""
+                insert into tenant.memberships (tenant_id, user_id, roles, is_primary)
+                values (:tenant, :user, :roles, :primary)
+                """)
+                .param("tenant", tenantId)
+                .param("user", userId)
+                .param("roles", roles.toArray(String[]::new))
+                .param("primary", primary)
+                .update();
+    }
+
+    public int countWithRole(UUID tenantId, String role) {
+        return jdbc.sql("select count(*) from tenant.memberships where tenant_id = ? and ? = any (roles)")
+                .params(tenantId, role)
+                .query(Integer.class)
+                .single();
+    }
+
+    public void updateRoles(UUID tenantId, UUID userId, List<String> roles) {
+        jdbc.sql("update tenant.memberships set roles = :roles where tenant_id = :tenant and user_id = :user")
+                .param("roles", roles.toArray(String[]::new))
+                .param("tenant", tenantId)
+                .param("user", userId)
+                .update();
+    }
+
+    public boolean delete(UUID tenantId, UUID userId) {
+        return jdbc.sql("delete from tenant.memberships where tenant_id = ? and user_id = ?")
+                .params(tenantId, userId)
+                .update() == 1;
+    }
+
+    /** Moves the user's primary flag to the given tenant; needs the user scope. */
+    public void makePrimary(UUID userId, UUID tenantId) {
+        // two statements: the one-primary index is checked row by row
+        jdbc.sql("update tenant.memberships set is_primary = false where user_id = ? and is_primary and tenant_id <> ?")
+                .params(userId, tenantId)
+                .update();
+        jdbc.sql("update tenant.memberships set is_primary = true where user_id = ? and tenant_id = ?")
+                .params(userId, tenantId)
+                .update();
+    }
+
+    private static List<String> roles(ResultSet rs) throws SQLException {
+        Array array = rs.getArray("roles");
+        return Arrays.asList((String[]) array.getArray());
+    }
+
+    private static String escapeLike(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+}

@@ -1,0 +1,95 @@
+package dev.canopy.identity.internal;
+
+import java.util.List;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.web.SecurityFilterChain;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+
+import dev.canopy.platform.security.ProblemAuthenticationException;
+import dev.canopy.platform.web.Problems;
+
+/** Bearer-token security for the API: stateless, every error as problem+json. */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    static final String[] PUBLIC = { "/api/v1/auth/login", "/api/v1/auth/refresh", "/.well-known/**",
+            "/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/v3/api-docs", "/v3/api-docs/**",
+            "/docs", "/docs/**", "/swagger-ui/**", "/error" };
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http, JwtDecoder decoder, PrincipalResolver principals, Problems problems)
+            throws Exception {
+        http.csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .authorizeHttpRequests(a -> a.requestMatchers(PUBLIC).permitAll().anyRequest().authenticated())
+                .oauth2ResourceServer(o -> o
+                        .jwt(jwt -> jwt.decoder(decoder).jwtAuthenticationConverter(principals))
+                        .authenticationEntryPoint((request, response, e) -> problems.write(response,
+                                problems.of(status(e), code(e), detail(e), request)))
+                        .accessDeniedHandler((request, response, e) -> problems.write(response, problems.of(
+                                HttpStatus.FORBIDDEN, "FORBIDDEN", "You may not do this.", request))))
+                .exceptionHandling(e -> e.authenticationEntryPoint((request, response, ex) -> problems.write(response,
+                        problems.of(HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", "Sign in first.", request))));
+        return http.build();
+    }
+
+    @Bean
+    JwtDecoder jwtDecoder(SigningKeys keys, Issuer issuer) {
+        JWKSource<SecurityContext> source = (selector, context) -> {
+            List<JWK> found = selector.select(keys.publicKeys());
+            if (found.isEmpty()) {
+                keys.reloadIfStale();
+                found = selector.select(keys.publicKeys());
+            }
+            return found;
+        };
+        var processor = new DefaultJWTProcessor<SecurityContext>();
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, source));
+        var decoder = new NimbusJwtDecoder(processor);
+        OAuth2TokenValidator<Jwt> sameIssuer = jwt -> issuer.current().equals(jwt.getClaimAsString("iss"))
+                ? OAuth2TokenValidatorResult.success()
+                : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", "Unknown issuer", null));
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefault(), sameIssuer));
+        return decoder;
+    }
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
+    }
+
+    private static HttpStatus status(AuthenticationException e) {
+        return e instanceof ProblemAuthenticationException p ? p.status() : HttpStatus.UNAUTHORIZED;
+    }
+
+    private static String code(AuthenticationException e) {
+        return e instanceof ProblemAuthenticationException p ? p.code() : "TOKEN_INVALID";
+    }
+
+    private static String detail(AuthenticationException e) {
+        return e instanceof ProblemAuthenticationException ? e.getMessage()
+                : "The access token is missing, malformed, expired or not signed by Canopy.";
+    }
+}

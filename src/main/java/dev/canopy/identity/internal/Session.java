@@ -1,0 +1,15 @@
+package dev.canopy.identity.internal;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+/** A login: one user, working in one tenant at a time, until it expires or is revoked. */
+public record Session(UUID id, UUID userId, UUID tenantId, boolean actingAsPlatformAdmin, Instant createdAt,
+        Instant lastSeenAt, Instant expiresAt, @Nullable Instant revokedAt) {
+
+    public boolean live(Instant now) {
+        return revokedAt == null && expiresAt.isAfter(now);
+    }
+}

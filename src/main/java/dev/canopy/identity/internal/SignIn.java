@@ -1,0 +1,169 @@
+package dev.canopy.identity.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.canopy.identity.TenantDirectory;
+import dev.canopy.identity.TenantInfo;
+import dev.canopy.platform.Ids;
+import dev.canopy.platform.db.TenantTransactions;
+import dev.canopy.platform.security.CanopyPrincipal;
+import dev.canopy.platform.web.ApiException;
+
+/** Logging in, refreshing, switching tenant and logging out: everything that starts, moves or ends a session. */
+@Component
+public class SignIn {
+
+    public static final Duration REFRESH_LIFETIME = Duration.ofDays(7);
+
+    private static final Logger log = LoggerFactory.getLogger(SignIn.class);
+
+    private final UserAccounts users;
+    private final Memberships memberships;
+    private final Sessions sessions;
+    private final AccessTokens accessTokens;
+    private final TenantDirectory tenants;
+    private final TenantTransactions scopes;
+    private final TransactionTemplate transactions;
+    private final PasswordEncoder passwords;
+    private final String unknownUserHash;
+
+    SignIn(UserAccounts users, Memberships memberships, Sessions sessions, AccessTokens accessTokens,
+            TenantDirectory tenants, TenantTransactions scopes, TransactionTemplate transactions,
+            PasswordEncoder passwords) {
+        this.users = users;
+        this.memberships = memberships;
+        this.sessions = sessions;
+        this.accessTokens = accessTokens;
+        this.tenants = tenants;
+        this.scopes = scopes;
+        this.transactions = transactions;
+        this.passwords = passwords;
+        // a login for an unknown email costs the same hash work as one for a known email
+        this.unknownUserHash = passwords.encode(RefreshTokens.newToken());
+    }
+
+    /** The tokens a successful sign-in returns, with whom and where they are for. */
+    public record SignedIn(String accessToken, String refreshToken, UserAccount user, TenantInfo tenant) {
+    }
+
+    /** Where the request came from, kept with the session. */
+    public record Client(@Nullable String ip, @Nullable String userAgent) {
+    }
+
+    public SignedIn login(String email, String password, @Nullable UUID requestedTenant, Client client) {
+        UserAccount user = users.findByEmail(email).orElse(null);
+        boolean matches = passwords.matches(password,
+                user == null || user.passwordHash() == null ? unknownUserHash : user.passwordHash());
+        if (user == null || user.passwordHash() == null || !matches || !user.active()) {
+            throw ApiException.unauthorized("INVALID_CREDENTIALS", "The email or password is wrong.");
+        }
+        List<Membership> own = scopes.asUser(user.id(), () -> memberships.ofUser(user.id()));
+        TenantInfo tenant = requestedTenant != null ? enterable(user, own, requestedTenant) : defaultTenant(own);
+        boolean acting = own.stream().noneMatch(m -> m.tenantId().equals(tenant.id()));
+        return transactions.execute(status -> {
+            var now = Instant.now();
+            var session = new Session(Ids.newId(), user.id(), tenant.id(), acting, now, now,
+                    now.plus(REFRESH_LIFETIME), null);
+            sessions.insert(session, client.ip(), client.userAgent());
+            if (acting) {
+                log.info("Platform administrator {} signed into tenant {} without membership", user.id(), tenant.id());
+            }
+            return issue(session.id(), user, tenant);
+        });
+    }
+
+    public SignedIn refresh(String refreshToken) {
+        byte[] hash = RefreshTokens.hash(refreshToken);
+        UUID sessionId = sessions.rotate(hash).orElseThrow(() -> refused(hash));
+        Session session = sessions.find(sessionId).filter(s -> s.live(Instant.now()))
+                .orElseThrow(() -> ApiException.unauthorized("SESSION_REVOKED", "The session has ended; sign in again."));
+        UserAccount user = users.findById(session.userId()).filter(UserAccount::active)
+                .orElseThrow(() -> ApiException.unauthorized("SESSION_REVOKED", "The session has ended; sign in again."));
+        TenantInfo tenant = tenants.find(session.tenantId()).orElseThrow();
+        requireUsable(tenant);
+        return transactions.execute(status -> issue(session.id(), user, tenant));
+    }
+
+    public SignedIn switchTenant(CanopyPrincipal principal, UUID tenantId) {
+        UserAccount user = users.findById(principal.userId()).orElseThrow();
+        List<Membership> own = scopes.asUser(user.id(), () -> memberships.ofUser(user.id()));
+        TenantInfo tenant = enterable(user, own, tenantId);
+        boolean acting = own.stream().noneMatch(m -> m.tenantId().equals(tenant.id()));
+        return transactions.execute(status -> {
+            sessions.moveToTenant(principal.sessionId(), tenant.id(), acting);
+            sessions.rotateAll(principal.sessionId());
+            if (acting) {
+                log.info("Platform administrator {} switched into tenant {} without membership", user.id(),
+                        tenant.id());
+            }
+            return issue(principal.sessionId(), user, tenant);
+        });
+    }
+
+    public void logout(CanopyPrincipal principal) {
+        sessions.revoke(principal.sessionId());
+    }
+
+    private SignedIn issue(UUID sessionId, UserAccount user, TenantInfo tenant) {
+        String refreshToken = RefreshTokens.newToken();
+        sessions.addRefreshToken(sessionId, RefreshTokens.hash(refreshToken), Instant.now().plus(REFRESH_LIFETIME));
+        return new SignedIn(accessTokens.mint(user.id(), tenant.id(), sessionId), refreshToken, user, tenant);
+    }
+
+    private ApiException refused(byte[] hash) {
+        Optional<UUID> reused = sessions.sessionOfRotated(hash);
+        if (reused.isPresent()) {
+            sessions.revoke(reused.get());
+            log.warn("Refresh token reuse on session {}: the session is revoked", reused.get());
+            return ApiException.unauthorized("REFRESH_TOKEN_REUSED",
+                    "This refresh token was already used; the session is revoked for safety.");
+        }
+        return ApiException.unauthorized("INVALID_REFRESH_TOKEN", "The refresh token is unknown or expired.");
+    }
+
+    /** A tenant the user may enter: one of theirs, or any for a platform administrator. */
+    private TenantInfo enterable(UserAccount user, List<Membership> own, UUID tenantId) {
+        boolean member = own.stream().anyMatch(m -> m.tenantId().equals(tenantId));
+        if (!member && !user.platformAdmin()) {
+            throw new ApiException(HttpStatus.FORBIDDEN, "NOT_A_MEMBER", "You are not a member of that tenant.");
+        }
+        TenantInfo tenant = tenants.find(tenantId)
+                .orElseThrow(() -> ApiException.notFound("TENANT_NOT_FOUND", "No such tenant."));
+        requireUsable(tenant);
+        return tenant;
+    }
+
+    /** The primary tenant, or when it cannot be used, the first of the others that can. */
+    private TenantInfo defaultTenant(List<Membership> own) {
+        if (own.isEmpty()) {
+            throw new ApiException(HttpStatus.FORBIDDEN, "NO_TENANT", "You are not a member of any tenant yet.");
+        }
+        var found = tenants.findAll(own.stream().map(Membership::tenantId).toList());
+        return own.stream()
+                .map(m -> found.get(m.tenantId()))
+                .filter(t -> t != null && t.usable())
+                .findFirst()
+                .orElseThrow(() -> new ApiException(HttpStatus.FORBIDDEN, "TENANT_SUSPENDED",
+                        "Every tenant you belong to is suspended or deleted."));
+    }
+
+    static void requireUsable(TenantInfo tenant) {
+        if (!tenant.usable()) {
+            String code = "deleted".equals(tenant.status()) ? "TENANT_DELETED" : "TENANT_SUSPENDED";
+            throw new ApiException(HttpStatus.FORBIDDEN, code, "The tenant '" + tenant.slug() + "' is "
+                    + tenant.status() + ".");
+        }
+    }
+}

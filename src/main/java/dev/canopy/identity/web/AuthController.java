@@ -1,0 +1,108 @@
+package dev.canopy.identity.web;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseCookie;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.CookieValue;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.canopy.identity.internal.AccessTokens;
+import dev.canopy.identity.internal.SignIn;
+import dev.canopy.identity.internal.SignIn.SignedIn;
+import dev.canopy.platform.security.CanopyPrincipal;
+import dev.canopy.platform.web.ApiException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+
+/** Login, token refresh, tenant switching and logout. */
+@RestController
+@RequestMapping("/api/v1/auth")
+class AuthController {
+
+    static final String REFRESH_COOKIE = "canopy_refresh";
+
+    private final SignIn signIn;
+
+    AuthController(SignIn signIn) {
+        this.signIn = signIn;
+    }
+
+    record LoginRequest(@NotBlank @Email @Size(max = 320) String email, @NotBlank @Size(max = 1024) String password,
+            @Nullable UUID tenantId) {
+    }
+
+    record RefreshRequest(@Nullable @Size(max = 200) String refreshToken) {
+    }
+
+    record SwitchTenantRequest(@NotNull UUID tenantId) {
+    }
+
+    record TokenResponse(String accessToken, String tokenType, long expiresIn, String refreshToken, UserSummary user,
+            TenantSummary tenant) {
+
+        static TokenResponse of(SignedIn signedIn) {
+            return new TokenResponse(signedIn.accessToken(), "Bearer", AccessTokens.LIFETIME.toSeconds(),
+                    signedIn.refreshToken(), UserSummary.of(signedIn.user()), TenantSummary.of(signedIn.tenant()));
+        }
+    }
+
+    @PostMapping("/login")
+    ResponseEntity<TokenResponse> login(@Valid @RequestBody LoginRequest body, HttpServletRequest request) {
+        var client = new SignIn.Client(request.getRemoteAddr(), request.getHeader(HttpHeaders.USER_AGENT));
+        return withCookie(signIn.login(body.email(), body.password(), body.tenantId(), client), request);
+    }
+
+    @PostMapping("/refresh")
+    ResponseEntity<TokenResponse> refresh(@Valid @RequestBody(required = false) @Nullable RefreshRequest body,
+            @CookieValue(name = REFRESH_COOKIE, required = false) @Nullable String cookie,
+            HttpServletRequest request) {
+        String token = body != null && body.refreshToken() != null ? body.refreshToken() : cookie;
+        if (token == null || token.isBlank()) {
+            throw ApiException.invalidField("refresh_token", "is required (in the body or the cookie)");
+        }
+        return withCookie(signIn.refresh(token), request);
+    }
+
+    @PostMapping("/switch-tenant")
+    ResponseEntity<TokenResponse> switchTenant(@AuthenticationPrincipal CanopyPrincipal principal,
+            @Valid @RequestBody SwitchTenantRequest body, HttpServletRequest request) {
+        return withCookie(signIn.switchTenant(principal, body.tenantId()), request);
+    }
+
+    @PostMapping("/logout")
+    ResponseEntity<Void> logout(@AuthenticationPrincipal CanopyPrincipal principal, HttpServletRequest request) {
+        signIn.logout(principal);
+        return ResponseEntity.noContent().header(HttpHeaders.SET_COOKIE, cookie("", Duration.ZERO, request).toString())
+                .build();
+    }
+
+    private static ResponseEntity<TokenResponse> withCookie(SignedIn signedIn, HttpServletRequest request) {
+        return ResponseEntity.ok()
+                .header(HttpHeaders.SET_COOKIE,
+                        cookie(signedIn.refreshToken(), SignIn.REFRESH_LIFETIME, request).toString())
+                .header(HttpHeaders.CACHE_CONTROL, "no-store")
+                .body(TokenResponse.of(signedIn));
+    }
+
+    private static ResponseCookie cookie(String value, Duration maxAge, HttpServletRequest request) {
+        return ResponseCookie.from(REFRESH_COOKIE, value)
+                .httpOnly(true)
+                .secure(request.isSecure())
+                .sameSite("Strict")
+                .path("/api/v1/auth")
+                .maxAge(maxAge)
+                .build();
+    }
+}

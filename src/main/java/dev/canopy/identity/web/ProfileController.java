@@ -1,0 +1,96 @@
+package dev.canopy.identity.web;
+
+import java.util.List;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.canopy.identity.TenantDirectory;
+import dev.canopy.identity.TenantInfo;
+import dev.canopy.identity.internal.Membership;
+import dev.canopy.identity.internal.Memberships;
+import dev.canopy.identity.internal.UserAccount;
+import dev.canopy.identity.internal.UserAccounts;
+import dev.canopy.platform.db.TenantTransactions;
+import dev.canopy.platform.security.CanopyPrincipal;
+import dev.canopy.platform.web.ApiException;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/** The caller's own profile: who they are, where they belong, what they may do in the current tenant. */
+@RestController
+@RequestMapping("/api/v1/auth/me")
+class ProfileController {
+
+    private final UserAccounts users;
+    private final Memberships memberships;
+    private final TenantDirectory tenants;
+    private final TenantTransactions scopes;
+
+    ProfileController(UserAccounts users, Memberships memberships, TenantDirectory tenants,
+            TenantTransactions scopes) {
+        this.users = users;
+        this.memberships = memberships;
+        this.tenants = tenants;
+        this.scopes = scopes;
+    }
+
+    record Me(MeUser user, TenantSummary tenant, boolean actingAsPlatformAdmin, List<MembershipView> memberships,
+            List<String> permissions) {
+    }
+
+    record MeUser(UUID id, String email, String fullName, boolean isPlatformAdmin, long version) {
+    }
+
+    record MembershipView(TenantSummary tenant, List<String> roles, boolean isPrimary) {
+    }
+
+    record ProfileChanges(@Nullable @Size(min = 1, max = 200) @Pattern(regexp = ".*\\S.*") String fullName,
+            @Nullable UUID primaryTenantId, @NotNull Long version) {
+    }
+
+    @GetMapping
+    Me me(@AuthenticationPrincipal CanopyPrincipal principal) {
+        UserAccount user = users.findById(principal.userId()).orElseThrow();
+        List<Membership> own = scopes.asUser(user.id(), () -> memberships.ofUser(user.id()));
+        var known = tenants.findAll(own.stream().map(Membership::tenantId).toList());
+        TenantInfo current = tenants.find(principal.tenantId()).orElseThrow();
+        List<MembershipView> views = own.stream()
+                .filter(m -> known.containsKey(m.tenantId()))
+                .map(m -> new MembershipView(TenantSummary.of(known.get(m.tenantId())), m.roles(), m.primary()))
+                .toList();
+        boolean acting = own.stream().noneMatch(m -> m.tenantId().equals(principal.tenantId()));
+        return new Me(new MeUser(user.id(), user.email(), user.fullName(), user.platformAdmin(), user.version()),
+                TenantSummary.of(current), acting, views, principal.permissions().stream().sorted().toList());
+    }
+
+    @PatchMapping
+    Me update(@AuthenticationPrincipal CanopyPrincipal principal, @Valid @RequestBody ProfileChanges changes) {
+        UUID userId = principal.userId();
+        scopes.asUser(userId, () -> {
+            if (!users.update(userId, changes.version(), changes.fullName(), null)) {
+                throw ApiException.conflict("VERSION_CONFLICT", "Your profile was changed elsewhere; reload it.");
+            }
+            if (changes.primaryTenantId() != null) {
+                boolean member = memberships.ofUser(userId).stream()
+                        .anyMatch(m -> m.tenantId().equals(changes.primaryTenantId()));
+                if (!member) {
+                    throw new ApiException(HttpStatus.FORBIDDEN, "NOT_A_MEMBER",
+                            "The primary tenant must be one you belong to.");
+                }
+                memberships.makePrimary(userId, changes.primaryTenantId());
+            }
+            return null;
+        });
+        return me(principal);
+    }
+}

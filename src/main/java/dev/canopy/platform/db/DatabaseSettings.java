@@ -1,0 +1,17 @@
+package dev.canopy.platform.db;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Where Canopy's database is. Without a URL Canopy runs its own embedded PostgreSQL under the data
+ * directory; with one, {@code user} owns the schema (migrations) and {@code appUser} is the runtime
+ * role, which must not be able to bypass row-level security.
+ */
+@ConfigurationProperties("canopy.database")
+record DatabaseSettings(String url, String user, String password, String appUser, String appPassword,
+        int poolSize, boolean embeddedClean) {
+
+    boolean external() {
+        return url != null && !url.isBlank();
+    }
+}

@@ -1,0 +1,25 @@
+package dev.canopy.platform.security;
+
+import java.util.Set;
+import java.util.UUID;
+
+import dev.canopy.platform.web.ApiException;
+
+/**
+ * Who is calling, in which tenant, within which session, and what they may do there. Permissions are
+ * those of the current tenant's membership (plus platform-level ones), never of another tenant.
+ */
+public record CanopyPrincipal(UUID userId, String email, UUID tenantId, UUID sessionId, Set<String> permissions,
+        boolean platformAdmin) {
+
+    public boolean can(Permission permission) {
+        return permissions.contains(permission.name());
+    }
+
+    /** Throws 403 {@code FORBIDDEN} unless the caller holds the permission in the current tenant. */
+    public void require(Permission permission) {
+        if (!can(permission)) {
+            throw ApiException.forbidden("This requires the permission '" + permission.name() + "'.");
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package dev.canopy.tenancy;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+/** A tenant: an MSP, one of its clients, or a team of its own. */
+public record Tenant(UUID id, String name, String slug, String status, @Nullable UUID parentTenantId,
+        @Nullable String region, Instant createdAt, Instant updatedAt, long version) {
+
+    public static final String ACTIVE = "active";
+    public static final String SUSPENDED = "suspended";
+    public static final String DELETED = "deleted";
+
+    public boolean deleted() {
+        return DELETED.equals(status);
+    }
+}

@@ -1,0 +1,105 @@
+package dev.canopy.tenancy.internal;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.canopy.platform.security.CanopyPrincipal;
+import dev.canopy.platform.web.Page;
+import dev.canopy.platform.web.PageRequest;
+import dev.canopy.tenancy.Tenant;
+import dev.canopy.tenancy.Tenants;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/** {@code /api/v1/tenants}. */
+@RestController
+@Validated
+@RequestMapping("/api/v1/tenants")
+class TenantController {
+
+    static final String SLUG = "^[a-z0-9][a-z0-9-]{1,62}$";
+
+    private final Tenants tenants;
+
+    TenantController(Tenants tenants) {
+        this.tenants = tenants;
+    }
+
+    record TenantView(UUID id, String name, String slug, String status, @Nullable UUID parentTenantId,
+            @Nullable String region, Instant createdAt, Instant updatedAt, long version) {
+
+        static TenantView of(Tenant t) {
+            return new TenantView(t.id(), t.name(), t.slug(), t.status(), t.parentTenantId(), t.region(),
+                    t.createdAt(), t.updatedAt(), t.version());
+        }
+    }
+
+    record CreateTenant(@NotBlank @Size(max = 200) String name,
+            @NotBlank @Pattern(regexp = SLUG, message = "must be 2-63 lower-case letters, digits or dashes, "
+                    + "starting with a letter or digit") String slug,
+            @Nullable UUID parentTenantId,
+            @Nullable @Size(max = 100) String region) {
+    }
+
+    record UpdateTenant(@Nullable @Size(min = 1, max = 200) @Pattern(regexp = ".*\\S.*") String name,
+            @Nullable @Size(max = 100) String region,
+            @Nullable @Pattern(regexp = "active|suspended", message = "must be active or suspended") String status,
+            @NotNull Long version) {
+    }
+
+    @GetMapping
+    Page<TenantView> list(@AuthenticationPrincipal CanopyPrincipal principal,
+            @RequestParam(required = false) @Nullable @Pattern(regexp = "active|suspended|deleted") String status,
+            @RequestParam(name = "parent_tenant_id", required = false) @Nullable UUID parentTenantId,
+            @RequestParam(required = false) @Nullable @Size(max = 200) String search,
+            @RequestParam(required = false) @Nullable Integer limit,
+            @RequestParam(required = false) @Nullable String cursor) {
+        Page<Tenant> page = tenants.list(principal, new Tenants.TenantFilter(status, parentTenantId,
+                search == null || search.isBlank() ? null : search.trim()), PageRequest.of(limit, cursor));
+        return new Page<>(page.items().stream().map(TenantView::of).toList(), page.nextCursor());
+    }
+
+    @PostMapping
+    ResponseEntity<TenantView> create(@AuthenticationPrincipal CanopyPrincipal principal,
+            @Valid @RequestBody CreateTenant body) {
+        Tenant tenant = tenants.create(principal,
+                new Tenants.NewTenant(body.name().trim(), body.slug(), body.parentTenantId(), body.region()));
+        return ResponseEntity.created(URI.create("/api/v1/tenants/" + tenant.id())).body(TenantView.of(tenant));
+    }
+
+    @GetMapping("/{id}")
+    TenantView get(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id) {
+        return TenantView.of(tenants.get(principal, id));
+    }
+
+    @PatchMapping("/{id}")
+    TenantView update(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
+            @Valid @RequestBody UpdateTenant body) {
+        return TenantView.of(tenants.update(principal, id,
+                new Tenants.TenantChanges(body.name(), body.region(), body.status(), body.version())));
+    }
+
+    @DeleteMapping("/{id}")
+    ResponseEntity<Void> delete(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id) {
+        tenants.delete(principal, id);
+        return ResponseEntity.noContent().build();
+    }
+}

@@ -1,0 +1,108 @@
+package dev.canopy.tenancy.internal;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import dev.canopy.tenancy.Tenant;
+
+/** SQL for {@code platform.tenants}. */
+@Repository
+public class TenantRecords {
+
+    private static final String COLUMNS = """
+            id, name, slug, status, parent_tenant_id, region, created_at, updated_at, version
+            """;
+
+    private final JdbcClient jdbc;
+
+    TenantRecords(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public Optional<Tenant> find(UUID id) {
+        return jdbc.sql("select " + COLUMNS + " from platform.tenants where id = ?").param(id).query(Tenant.class)
+                .optional();
+    }
+
+    public List<Tenant> findAll(Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("select " + COLUMNS + " from platform.tenants where id in (:ids)").param("ids", ids)
+                .query(Tenant.class).list();
+    }
+
+    /** One page in id order of the tenants matching the filters; {@code visibleTo} null means all tenants. */
+    public List<Tenant> list(@Nullable Collection<UUID> memberOf, @Nullable UUID clientsOf, boolean includeDeleted,
+            @Nullable String status, @Nullable UUID parent, @Nullable String search, @Nullable UUID after, int limit) {
+        return jdbc.sql("select " + COLUMNS + """
+                  from platform.tenants
+                 where (:all or id = any (:memberOf) or parent_tenant_id = :clientsOf)
+                   and (:includeDeleted or status <> 'deleted')
+                   and (cast(:status as text) is null or status = :status)
+                   and (cast(:parent as uuid) is null or parent_tenant_id = :parent)
+                   and (cast(:search as text) is null or name ilike '%' || :search || '%' or slug ilike '%' || :search || '%')
+                   and (cast(:after as uuid) is null or id > :after)
+                 order by id
+                 limit :limit
+                """)
+                .param("all", memberOf == null)
+                .param("memberOf", memberOf == null ? new UUID[0] : memberOf.toArray(UUID[]::new))
+                .param("clientsOf", clientsOf)
+                .param("includeDeleted", includeDeleted)
+                .param("status", status)
+                .param("parent", parent)
+                .param("search", search == null ? null
+                        : search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"))
+                .param("after", after)
+                .param("limit", limit)
+                .query(Tenant.class)
+                .list();
+    }
+
+    public void insert(UUID id, String name, String slug, @Nullable UUID parentTenantId, @Nullable String region) {
+        jdbc.sql("""
+                insert into platform.tenants (id, name, slug, parent_tenant_id, region)
+                values (:id, :name, :slug, :parent, :region)
+                """)
+                .param("id", id)
+                .param("name", name)
+                .param("slug", slug)
+                .param("parent", parentTenantId)
+                .param("region", region)
+                .update();
+    }
+
+    /** Applies the changes if the row is still at {@code version}; false when it moved on. */
+    public boolean update(UUID id, long version, @Nullable String name, @Nullable String region,
+            @Nullable String status) {
+        return jdbc.sql("""
+                update platform.tenants
+                   set name = coalesce(:name, name),
+                       region = coalesce(:region, region),
+                       status = coalesce(:status, status),
+                       updated_at = now(),
+                       version = version + 1
+                 where id = :id and version = :version
+                """)
+                .param("id", id)
+                .param("version", version)
+                .param("name", name)
+                .param("region", region)
+                .param("status", status)
+                .update() == 1;
+    }
+
+    public boolean hasLiveClients(UUID id) {
+        return jdbc.sql("select exists (select 1 from platform.tenants where parent_tenant_id = ? and status <> 'deleted')")
+                .param(id)
+                .query(Boolean.class)
+                .single();
+    }
+}

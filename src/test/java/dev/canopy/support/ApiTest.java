@@ -1,0 +1,34 @@
+package dev.canopy.support;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * Base of the integration tests: the whole application on a random port over one embedded PostgreSQL,
+ * shared by every test class through Spring's context cache. Tests talk to it over real HTTP with
+ * {@link Api} and build their world with {@link Fixtures}; data is never cleaned between tests, so
+ * every fixture uses unique names.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "canopy.data-dir=target/test-data", "canopy.database.embedded-clean=true",
+        "canopy.bootstrap.admin-email=" + ApiTest.ADMIN_EMAIL,
+        "canopy.bootstrap.admin-password=" + ApiTest.ADMIN_PASSWORD })
+public abstract class ApiTest {
+
+    public static final String ADMIN_EMAIL = "admin@canopy.test";
+    public static final String ADMIN_PASSWORD = "correct-horse-battery-staple-1";
+
+    @LocalServerPort
+    protected int port;
+
+    protected Fixtures fixtures;
+
+    protected Api api;
+
+    @BeforeEach
+    void connect() {
+        api = new Api("http://localhost:" + port);
+        fixtures = new Fixtures(api);
+    }
+}
