@@ -7,6 +7,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -20,6 +21,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -116,6 +118,16 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                 .toList();
         return problem(HttpStatus.BAD_REQUEST, "VALIDATION_FAILED", "The request has invalid parameters.", errors,
                 request);
+    }
+
+    /** A query parameter or path variable that does not convert, such as {@code limit=abc}. */
+    @Override
+    protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException e, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        String name = e instanceof MethodArgumentTypeMismatchException argument ? argument.getName()
+                : e.getPropertyName();
+        return problem(HttpStatus.BAD_REQUEST, "VALIDATION_FAILED", "The request has invalid parameters.",
+                List.of(new ApiException.FieldError(snakeCase(name), "has the wrong type or format")), request);
     }
 
     @Override
