@@ -86,14 +86,21 @@ public class SignIn {
 
     public SignedIn refresh(String refreshToken) {
         byte[] hash = RefreshTokens.hash(refreshToken);
-        UUID sessionId = sessions.rotate(hash).orElseThrow(() -> refused(hash));
+        // One transaction from rotating the token to issuing its successor: a concurrent refresh with the same
+        // token waits on the token's row until this one has committed, so it cannot revoke the session (as
+        // reuse) between this rotation and this session check, which would leave neither caller signed in.
+        Optional<SignedIn> renewed = transactions.execute(status -> sessions.rotate(hash).map(this::renew));
+        return renewed.orElseThrow(() -> refused(hash));
+    }
+
+    private SignedIn renew(UUID sessionId) {
         Session session = sessions.find(sessionId).filter(s -> s.live(Instant.now()))
                 .orElseThrow(() -> ApiException.unauthorized("SESSION_REVOKED", "The session has ended; sign in again."));
         UserAccount user = users.findById(session.userId()).filter(UserAccount::active)
                 .orElseThrow(() -> ApiException.unauthorized("SESSION_REVOKED", "The session has ended; sign in again."));
         TenantInfo tenant = tenants.find(session.tenantId()).orElseThrow();
         requireUsable(tenant);
-        return transactions.execute(status -> issue(session.id(), user, tenant));
+        return issue(session.id(), user, tenant);
     }
 
     public SignedIn switchTenant(CanopyPrincipal principal, UUID tenantId) {
