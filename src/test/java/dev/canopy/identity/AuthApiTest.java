@@ -171,6 +171,7 @@ class AuthApiTest extends ApiTest {
         assertThat(removed.status()).as(removed.toString()).isEqualTo(204);
 
         assertProblem(api.get(ME, session.accessToken()), 403, "NOT_A_MEMBER");
+        assertProblem(refresh(session.refreshToken()), 403, "NOT_A_MEMBER");
         assertProblem(login(email, Fixtures.PASSWORD, tenant.id()), 403, "NOT_A_MEMBER");
         assertProblem(login(email, Fixtures.PASSWORD, null), 403, "NO_TENANT");
     }
@@ -406,7 +407,8 @@ class AuthApiTest extends ApiTest {
         String inB = body.path("access_token").asString();
         assertTenant(body.path("tenant"), user.b());
         assertThat(claims(inB).path("tid").asString()).isEqualTo(user.b().id().toString());
-        assertThat(claims(inB).path("sid").asString()).isEqualTo(claims(inA.accessToken()).path("sid").asString());
+        assertThat(claims(inB).path("sid").asString()).as("a switch starts a new session")
+                .isNotEqualTo(claims(inA.accessToken()).path("sid").asString());
         assertThat(refreshCookie(response).get(COOKIE)).isEqualTo(body.path("refresh_token").asString());
         JsonNode me = meOk(inB);
         assertTenant(me.path("tenant"), user.b());
@@ -445,6 +447,18 @@ class AuthApiTest extends ApiTest {
         assertThat(refreshed.path("tenant").path("id").asString()).isEqualTo(user.b().id().toString());
         assertThat(refresh(inA.refreshToken()).status()).as("the refresh token from before the switch")
                 .isEqualTo(401);
+    }
+
+    @Test
+    void switchingBackDoesNotReviveTokensFromTheFirstVisit() {
+        TwoTenantUser user = viewerInAAdminInB();
+        Session inA = fixtures.login(user.email(), Fixtures.PASSWORD, user.a().id());
+
+        Session backInA = fixtures.switchTo(fixtures.switchTo(inA, user.b().id()), user.a().id());
+
+        assertProblem(api.get(ME, inA.accessToken()), 401, "SESSION_REVOKED");
+        assertThat(refresh(inA.refreshToken()).status()).isEqualTo(401);
+        assertThat(api.get(ME, backInA.accessToken()).status()).isEqualTo(200);
     }
 
     @Test

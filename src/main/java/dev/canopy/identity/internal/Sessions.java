@@ -52,12 +52,6 @@ public class Sessions {
                 .update();
     }
 
-    public void moveToTenant(UUID id, UUID tenantId, boolean actingAsPlatformAdmin) {
-        jdbc.sql("update platform.sessions set tenant_id = ?, acting_as_platform_admin = ? where id = ?")
-                .params(tenantId, actingAsPlatformAdmin, id)
-                .update();
-    }
-
     public void revoke(UUID id) {
         jdbc.sql("update platform.sessions set revoked_at = now() where id = ? and revoked_at is null")
                 .param(id)
@@ -97,10 +91,4 @@ public class Sessions {
                 .optional();
     }
 
-    /** Retires every refresh token of the session, e.g. when it moves to another tenant. */
-    public void rotateAll(UUID sessionId) {
-        jdbc.sql("update platform.refresh_tokens set rotated_at = now() where session_id = ? and rotated_at is null")
-                .param(sessionId)
-                .update();
-    }
 }

@@ -71,17 +71,19 @@ public class SignIn {
         }
         List<Membership> own = scopes.asUser(user.id(), () -> memberships.ofUser(user.id()));
         TenantInfo tenant = requestedTenant != null ? enterable(user, own, requestedTenant) : defaultTenant(own);
+        return transactions.execute(status -> start(user, tenant, own, client));
+    }
+
+    private SignedIn start(UserAccount user, TenantInfo tenant, List<Membership> own, Client client) {
         boolean acting = own.stream().noneMatch(m -> m.tenantId().equals(tenant.id()));
-        return transactions.execute(status -> {
-            var now = Instant.now();
-            var session = new Session(Ids.newId(), user.id(), tenant.id(), acting, now, now,
-                    now.plus(REFRESH_LIFETIME), null);
-            sessions.insert(session, client.ip(), client.userAgent());
-            if (acting) {
-                log.info("Platform administrator {} signed into tenant {} without membership", user.id(), tenant.id());
-            }
-            return issue(session.id(), user, tenant);
-        });
+        var now = Instant.now();
+        var session = new Session(Ids.newId(), user.id(), tenant.id(), acting, now, now, now.plus(REFRESH_LIFETIME),
+                null);
+        sessions.insert(session, client.ip(), client.userAgent());
+        if (acting) {
+            log.info("Platform administrator {} entered tenant {} without membership", user.id(), tenant.id());
+        }
+        return issue(session.id(), user, tenant);
     }
 
     public SignedIn refresh(String refreshToken) {
@@ -100,22 +102,24 @@ public class SignIn {
                 .orElseThrow(() -> ApiException.unauthorized("SESSION_REVOKED", "The session has ended; sign in again."));
         TenantInfo tenant = tenants.find(session.tenantId()).orElseThrow();
         requireUsable(tenant);
+        if (!user.platformAdmin()
+                && scopes.inTenant(tenant.id(), () -> memberships.find(tenant.id(), user.id())).isEmpty()) {
+            throw new ApiException(HttpStatus.FORBIDDEN, "NOT_A_MEMBER", "You are no longer a member of this tenant.");
+        }
         return issue(session.id(), user, tenant);
     }
 
-    public SignedIn switchTenant(CanopyPrincipal principal, UUID tenantId) {
+    /**
+     * Moves the caller into another tenant with a new session: the old session ends, so every token
+     * issued for it, access or refresh, stops working at once, whichever tenant it names.
+     */
+    public SignedIn switchTenant(CanopyPrincipal principal, UUID tenantId, Client client) {
         UserAccount user = users.findById(principal.userId()).orElseThrow();
         List<Membership> own = scopes.asUser(user.id(), () -> memberships.ofUser(user.id()));
         TenantInfo tenant = enterable(user, own, tenantId);
-        boolean acting = own.stream().noneMatch(m -> m.tenantId().equals(tenant.id()));
         return transactions.execute(status -> {
-            sessions.moveToTenant(principal.sessionId(), tenant.id(), acting);
-            sessions.rotateAll(principal.sessionId());
-            if (acting) {
-                log.info("Platform administrator {} switched into tenant {} without membership", user.id(),
-                        tenant.id());
-            }
-            return issue(principal.sessionId(), user, tenant);
+            sessions.revoke(principal.sessionId());
+            return start(user, tenant, own, client);
         });
     }
 

@@ -60,8 +60,7 @@ class AuthController {
 
     @PostMapping("/login")
     ResponseEntity<TokenResponse> login(@Valid @RequestBody LoginRequest body, HttpServletRequest request) {
-        var client = new SignIn.Client(request.getRemoteAddr(), request.getHeader(HttpHeaders.USER_AGENT));
-        return withCookie(signIn.login(body.email(), body.password(), body.tenantId(), client), request);
+        return withCookie(signIn.login(body.email(), body.password(), body.tenantId(), client(request)), request);
     }
 
     @PostMapping("/refresh")
@@ -78,7 +77,7 @@ class AuthController {
     @PostMapping("/switch-tenant")
     ResponseEntity<TokenResponse> switchTenant(@AuthenticationPrincipal CanopyPrincipal principal,
             @Valid @RequestBody SwitchTenantRequest body, HttpServletRequest request) {
-        return withCookie(signIn.switchTenant(principal, body.tenantId()), request);
+        return withCookie(signIn.switchTenant(principal, body.tenantId(), client(request)), request);
     }
 
     @PostMapping("/logout")
@@ -86,6 +85,10 @@ class AuthController {
         signIn.logout(principal);
         return ResponseEntity.noContent().header(HttpHeaders.SET_COOKIE, cookie("", Duration.ZERO, request).toString())
                 .build();
+    }
+
+    private static SignIn.Client client(HttpServletRequest request) {
+        return new SignIn.Client(request.getRemoteAddr(), request.getHeader(HttpHeaders.USER_AGENT));
     }
 
     private static ResponseEntity<TokenResponse> withCookie(SignedIn signedIn, HttpServletRequest request) {

@@ -77,7 +77,8 @@ class ProfileController {
     Me update(@AuthenticationPrincipal CanopyPrincipal principal, @Valid @RequestBody ProfileChanges changes) {
         UUID userId = principal.userId();
         scopes.asUser(userId, () -> {
-            if (!users.update(userId, changes.version(), changes.fullName(), null)) {
+            String fullName = changes.fullName() == null ? null : changes.fullName().trim();
+            if (!users.update(userId, changes.version(), fullName, null)) {
                 throw ApiException.conflict("VERSION_CONFLICT", "Your profile was changed elsewhere; reload it.");
             }
             if (changes.primaryTenantId() != null) {
