@@ -126,7 +126,11 @@ public class Tenants {
         if (records.hasLiveClients(id)) {
             throw ApiException.conflict("TENANT_HAS_CLIENTS", "Delete or move the tenant's client tenants first.");
         }
-        records.update(id, tenant.version(), null, null, Tenant.DELETED);
+        // changed since it was read (unless deleted meanwhile): never answer 204 for a delete that did not happen
+        if (!records.update(id, tenant.version(), null, null, Tenant.DELETED)
+                && records.find(id).filter(Tenant::deleted).isEmpty()) {
+            throw ApiException.conflict("VERSION_CONFLICT", "The tenant was changed by someone else; try again.");
+        }
     }
 
     private static boolean managesAsParent(CanopyPrincipal principal, Tenant tenant) {

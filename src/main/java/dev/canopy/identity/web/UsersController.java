@@ -8,7 +8,6 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
@@ -33,9 +32,12 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
-/** The users of the current tenant. */
+/**
+ * The users of the current tenant.
+ * Not {@code @Validated}: Spring MVC validates the constrained parameters itself and reports them as
+ * 400 problems, where a method-validation proxy would throw {@code ConstraintViolationException} (a 500).
+ */
 @RestController
-@Validated
 @RequestMapping("/api/v1/users")
 class UsersController {
 

@@ -1,5 +1,6 @@
 package dev.canopy.platform.web;
 
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -8,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -60,6 +62,19 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> duplicate(DuplicateKeyException e, HttpServletRequest request) {
         return ResponseEntity.status(HttpStatus.CONFLICT).body(problems.of(HttpStatus.CONFLICT, "CONFLICT",
                 "The request conflicts with an existing resource.", request));
+    }
+
+    /**
+     * A value the database cannot store (SQLSTATE class 22, "data exception"), such as text with a NUL
+     * character, comes from the request: the caller's mistake, not a failure.
+     */
+    @ExceptionHandler(DataIntegrityViolationException.class)
+    ResponseEntity<ProblemDetail> unstorable(DataIntegrityViolationException e, HttpServletRequest request) {
+        if (!dataException(e)) {
+            return failed(e, request);
+        }
+        return ResponseEntity.badRequest().body(problems.of(HttpStatus.BAD_REQUEST, "INVALID_VALUE",
+                "The request contains a value that cannot be stored, such as text with a NUL character.", request));
     }
 
     @ExceptionHandler(Exception.class)
@@ -150,6 +165,15 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static HttpServletRequest servletRequest(WebRequest request) {
         return ((NativeWebRequest) request).getNativeRequest(HttpServletRequest.class);
+    }
+
+    private static boolean dataException(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
