@@ -444,6 +444,20 @@ class UserApiTest extends ApiTest {
         assertProblem(patchUser(second, second.userId(), obj("roles", List.of("viewer"), "version", 0)), 409,
                 "LAST_ADMIN");
         assertProblem(api.delete(USERS + "/" + second.userId(), second.accessToken()), 409, "LAST_ADMIN");
+        assertProblem(patchUser(second, second.userId(), obj("is_active", false, "version", 0)), 409,
+                "LAST_ADMIN");
+    }
+
+    @Test
+    void tenantAdministratorsCannotChangeAPlatformAdministratorsAccount() {
+        TenantRef tenant = fixtures.tenant();
+        Session admin = fixtures.userIn(tenant, "tenant_admin");
+        Session platform = fixtures.switchTo(fixtures.platformAdmin(), tenant.id());
+        JsonNode added = api.post(USERS, platform.accessToken(), obj("email", ApiTest.ADMIN_EMAIL, "full_name",
+                "ignored", "roles", List.of("member"))).json();
+
+        assertProblem(patchUser(admin, platform.userId(), obj("is_active", false, "version",
+                added.path("version").asLong())), 403, "USER_MANAGED_ELSEWHERE");
     }
 
     // --- removing ----------------------------------------------------------------------------------------

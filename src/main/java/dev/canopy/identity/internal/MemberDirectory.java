@@ -77,14 +77,17 @@ public class MemberDirectory {
         return scopes.inTenantAsUser(tenantId, userId, () -> {
             Membership membership = memberships.find(tenantId, userId).orElseThrow(MemberDirectory::notFound);
             boolean accountChange = changes.fullName() != null || changes.active() != null;
-            if (accountChange && !platformAdmin && belongsElsewhere(tenantId, userId)) {
+            if (accountChange && !platformAdmin && (belongsElsewhere(tenantId, userId)
+                    || users.findById(userId).map(UserAccount::platformAdmin).orElse(false))) {
                 throw new ApiException(HttpStatus.FORBIDDEN, "USER_MANAGED_ELSEWHERE",
-                        "This user also belongs to other tenants; only their roles here can be changed.");
+                        "This user's account is managed outside this tenant; only their roles here can be changed.");
             }
-            if (roles != null && !roles.contains(BuiltInRole.TENANT_ADMIN.key())) {
+            boolean losesAdmin = roles != null && !roles.contains(BuiltInRole.TENANT_ADMIN.key());
+            if (losesAdmin || Boolean.FALSE.equals(changes.active())) {
                 requireAnotherAdmin(tenantId, membership);
             }
-            if (!users.update(userId, changes.version(), changes.fullName(), changes.active())) {
+            String fullName = changes.fullName() == null ? null : changes.fullName().trim();
+            if (!users.update(userId, changes.version(), fullName, changes.active())) {
                 throw ApiException.conflict("VERSION_CONFLICT",
                         "The user was changed by someone else; reload and try again.");
             }

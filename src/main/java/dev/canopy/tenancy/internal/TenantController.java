@@ -96,7 +96,8 @@ class TenantController {
     TenantView update(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @Valid @RequestBody UpdateTenant body) {
         return TenantView.of(tenants.update(principal, id,
-                new Tenants.TenantChanges(body.name(), body.region(), body.status(), body.version())));
+                new Tenants.TenantChanges(body.name() == null ? null : body.name().trim(), body.region(),
+                        body.status(), body.version())));
     }
 
     @DeleteMapping("/{id}")

@@ -38,7 +38,7 @@ public class TenantRecords {
                 .query(Tenant.class).list();
     }
 
-    /** One page in id order of the tenants matching the filters; {@code visibleTo} null means all tenants. */
+    /** One page in id order of the tenants matching the filters; {@code memberOf} null means all tenants. */
     public List<Tenant> list(@Nullable Collection<UUID> memberOf, @Nullable UUID clientsOf, boolean includeDeleted,
             @Nullable String status, @Nullable UUID parent, @Nullable String search, @Nullable UUID after, int limit) {
         return jdbc.sql("select " + COLUMNS + """
