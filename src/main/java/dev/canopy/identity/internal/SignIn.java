@@ -14,9 +14,13 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.canopy.audit.Actor;
+import dev.canopy.audit.AuditRecord;
+import dev.canopy.audit.AuditTrail;
 import dev.canopy.identity.TenantDirectory;
 import dev.canopy.identity.TenantInfo;
 import dev.canopy.platform.Ids;
+import dev.canopy.platform.db.IndependentTransaction;
 import dev.canopy.platform.db.TenantTransactions;
 import dev.canopy.platform.security.CanopyPrincipal;
 import dev.canopy.platform.web.ApiException;
@@ -37,11 +41,13 @@ public class SignIn {
     private final TenantTransactions scopes;
     private final TransactionTemplate transactions;
     private final PasswordEncoder passwords;
+    private final AuditTrail audit;
+    private final IndependentTransaction independent;
     private final String unknownUserHash;
 
     SignIn(UserAccounts users, Memberships memberships, Sessions sessions, AccessTokens accessTokens,
             TenantDirectory tenants, TenantTransactions scopes, TransactionTemplate transactions,
-            PasswordEncoder passwords) {
+            PasswordEncoder passwords, AuditTrail audit, IndependentTransaction independent) {
         this.users = users;
         this.memberships = memberships;
         this.sessions = sessions;
@@ -50,6 +56,8 @@ public class SignIn {
         this.scopes = scopes;
         this.transactions = transactions;
         this.passwords = passwords;
+        this.audit = audit;
+        this.independent = independent;
         // a login for an unknown email costs the same hash work as one for a known email
         this.unknownUserHash = passwords.encode(RefreshTokens.newToken());
     }
@@ -80,8 +88,12 @@ public class SignIn {
         var session = new Session(Ids.newId(), user.id(), tenant.id(), acting, now, now, now.plus(REFRESH_LIFETIME),
                 null);
         sessions.insert(session, client.ip(), client.userAgent());
+        audit.actor(tenant.id(), acting ? new Actor.DelegatedActor(user.id(), user.email(), AuditRecord.PLATFORM)
+                : new Actor.UserActor(user.id(), user.email()));
+        audit.resource("session", session.id().toString());
         if (acting) {
             log.info("Platform administrator {} entered tenant {} without membership", user.id(), tenant.id());
+            audit.detail("acting_as_platform_admin", true);
         }
         return issue(session.id(), user, tenant);
     }
@@ -100,6 +112,8 @@ public class SignIn {
                 .orElseThrow(() -> ApiException.unauthorized("SESSION_REVOKED", "The session has ended; sign in again."));
         UserAccount user = users.findById(session.userId()).filter(UserAccount::active)
                 .orElseThrow(() -> ApiException.unauthorized("SESSION_REVOKED", "The session has ended; sign in again."));
+        audit.actor(session.tenantId(), new Actor.UserActor(user.id(), user.email()));
+        audit.resource("session", session.id().toString());
         TenantInfo tenant = tenants.find(session.tenantId()).orElseThrow();
         requireUsable(tenant);
         if (!user.platformAdmin()
@@ -117,6 +131,7 @@ public class SignIn {
         UserAccount user = users.findById(principal.userId()).orElseThrow();
         List<Membership> own = scopes.asUser(user.id(), () -> memberships.ofUser(user.id()));
         TenantInfo tenant = enterable(user, own, tenantId);
+        audit.detail("from_tenant_id", principal.tenantId());
         return transactions.execute(status -> {
             sessions.revoke(principal.sessionId());
             return start(user, tenant, own, client);
@@ -124,6 +139,7 @@ public class SignIn {
     }
 
     public void logout(CanopyPrincipal principal) {
+        audit.resource("session", principal.sessionId().toString());
         sessions.revoke(principal.sessionId());
     }
 
@@ -134,10 +150,16 @@ public class SignIn {
     }
 
     private ApiException refused(byte[] hash) {
-        Optional<UUID> reused = sessions.sessionOfRotated(hash);
+        Optional<Session> reused = sessions.sessionOfRotated(hash).flatMap(sessions::find);
         if (reused.isPresent()) {
-            sessions.revoke(reused.get());
-            log.warn("Refresh token reuse on session {}: the session is revoked", reused.get());
+            Session session = reused.get();
+            // the request rolls back; the revocation must not
+            independent.run(() -> sessions.revoke(session.id()));
+            log.warn("Refresh token reuse on session {}: the session is revoked", session.id());
+            users.findById(session.userId()).ifPresent(
+                    user -> audit.actor(session.tenantId(), new Actor.UserActor(user.id(), user.email())));
+            audit.action("auth.refresh_token_reused");
+            audit.resource("session", session.id().toString());
             return ApiException.unauthorized("REFRESH_TOKEN_REUSED",
                     "This refresh token was already used; the session is revoked for safety.");
         }

@@ -14,6 +14,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.canopy.audit.Audited;
 import dev.canopy.identity.internal.AccessTokens;
 import dev.canopy.identity.internal.SignIn;
 import dev.canopy.identity.internal.SignIn.SignedIn;
@@ -58,11 +59,13 @@ class AuthController {
         }
     }
 
+    @Audited(action = "auth.login", failure = "auth.login_failed", resource = "session")
     @PostMapping("/login")
     ResponseEntity<TokenResponse> login(@Valid @RequestBody LoginRequest body, HttpServletRequest request) {
         return withCookie(signIn.login(body.email(), body.password(), body.tenantId(), client(request)), request);
     }
 
+    @Audited(action = "auth.refreshed", failure = "auth.refresh_failed", resource = "session")
     @PostMapping("/refresh")
     ResponseEntity<TokenResponse> refresh(@Valid @RequestBody(required = false) @Nullable RefreshRequest body,
             @CookieValue(name = REFRESH_COOKIE, required = false) @Nullable String cookie,
@@ -74,12 +77,14 @@ class AuthController {
         return withCookie(signIn.refresh(token), request);
     }
 
+    @Audited(action = "auth.tenant_switched", failure = "auth.tenant_switch_failed", resource = "session")
     @PostMapping("/switch-tenant")
     ResponseEntity<TokenResponse> switchTenant(@AuthenticationPrincipal CanopyPrincipal principal,
             @Valid @RequestBody SwitchTenantRequest body, HttpServletRequest request) {
         return withCookie(signIn.switchTenant(principal, body.tenantId(), client(request)), request);
     }
 
+    @Audited(action = "auth.logout", resource = "session")
     @PostMapping("/logout")
     ResponseEntity<Void> logout(@AuthenticationPrincipal CanopyPrincipal principal, HttpServletRequest request) {
         signIn.logout(principal);

@@ -12,6 +12,8 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.canopy.audit.AuditTrail;
+import dev.canopy.audit.Audited;
 import dev.canopy.identity.TenantDirectory;
 import dev.canopy.identity.TenantInfo;
 import dev.canopy.identity.internal.Membership;
@@ -35,13 +37,15 @@ class ProfileController {
     private final Memberships memberships;
     private final TenantDirectory tenants;
     private final TenantTransactions scopes;
+    private final AuditTrail audit;
 
     ProfileController(UserAccounts users, Memberships memberships, TenantDirectory tenants,
-            TenantTransactions scopes) {
+            TenantTransactions scopes, AuditTrail audit) {
         this.users = users;
         this.memberships = memberships;
         this.tenants = tenants;
         this.scopes = scopes;
+        this.audit = audit;
     }
 
     record Me(MeUser user, TenantSummary tenant, boolean actingAsPlatformAdmin, List<MembershipView> memberships,
@@ -73,9 +77,11 @@ class ProfileController {
                 TenantSummary.of(current), acting, views, principal.permissions().stream().sorted().toList());
     }
 
+    @Audited(action = "user.profile_updated", resource = "user")
     @PatchMapping
     Me update(@AuthenticationPrincipal CanopyPrincipal principal, @Valid @RequestBody ProfileChanges changes) {
         UUID userId = principal.userId();
+        audit.resource("user", userId.toString());
         scopes.asUser(userId, () -> {
             String fullName = changes.fullName() == null ? null : changes.fullName().trim();
             if (!users.update(userId, changes.version(), fullName, null)) {

@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.canopy.audit.Audited;
 import dev.canopy.access.Permissions;
 import dev.canopy.identity.internal.Member;
 import dev.canopy.identity.internal.MemberDirectory;
@@ -80,6 +81,7 @@ class UsersController {
         return new Page<>(page.items().stream().map(UserView::of).toList(), page.nextCursor());
     }
 
+    @Audited(action = "user.added", resource = "user")
     @PostMapping
     ResponseEntity<UserView> create(@AuthenticationPrincipal CanopyPrincipal principal,
             @Valid @RequestBody CreateUser body) {
@@ -96,6 +98,7 @@ class UsersController {
         return UserView.of(directory.get(principal.tenantId(), id));
     }
 
+    @Audited(action = "user.updated", resource = "user")
     @PatchMapping("/{id}")
     UserView update(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @Valid @RequestBody UpdateUser body) {
@@ -104,6 +107,7 @@ class UsersController {
                 body.fullName(), body.isActive(), body.roles(), body.version()), principal.platformAdmin()));
     }
 
+    @Audited(action = "user.removed", resource = "user")
     @DeleteMapping("/{id}")
     ResponseEntity<Void> remove(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id) {
         principal.require(Permissions.USERS_DELETE);

@@ -17,6 +17,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.canopy.audit.Audited;
 import dev.canopy.platform.security.CanopyPrincipal;
 import dev.canopy.platform.web.Page;
 import dev.canopy.platform.web.PageRequest;
@@ -79,6 +80,7 @@ class TenantController {
         return new Page<>(page.items().stream().map(TenantView::of).toList(), page.nextCursor());
     }
 
+    @Audited(action = "tenant.created", resource = "tenant")
     @PostMapping
     ResponseEntity<TenantView> create(@AuthenticationPrincipal CanopyPrincipal principal,
             @Valid @RequestBody CreateTenant body) {
@@ -92,6 +94,7 @@ class TenantController {
         return TenantView.of(tenants.get(principal, id));
     }
 
+    @Audited(action = "tenant.updated", resource = "tenant")
     @PatchMapping("/{id}")
     TenantView update(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @Valid @RequestBody UpdateTenant body) {
@@ -100,6 +103,7 @@ class TenantController {
                         body.status(), body.version())));
     }
 
+    @Audited(action = "tenant.deleted", resource = "tenant")
     @DeleteMapping("/{id}")
     ResponseEntity<Void> delete(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id) {
         tenants.delete(principal, id);

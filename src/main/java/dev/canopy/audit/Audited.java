@@ -1,0 +1,24 @@
+package dev.canopy.audit;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Names the audit action of an API handler, e.g. {@code @Audited(action = "tenant.created",
+ * resource = "tenant")}. Every mutating request is recorded; this says what it was.
+ */
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.METHOD)
+public @interface Audited {
+
+    /** The action recorded on success, in past tense: {@code user.created}. */
+    String action();
+
+    /** The action recorded when the request fails; defaults to {@link #action()} with status failure. */
+    String failure() default "";
+
+    /** The type of resource acted on: {@code tenant}, {@code user}, {@code session}. */
+    String resource() default "";
+}

@@ -1,0 +1,200 @@
+package dev.canopy.audit.internal;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionStatus;
+import org.springframework.transaction.support.DefaultTransactionDefinition;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.util.ContentCachingRequestWrapper;
+import org.springframework.web.util.ContentCachingResponseWrapper;
+
+import dev.canopy.audit.Actor;
+import dev.canopy.audit.AuditRecord;
+import dev.canopy.audit.Audited;
+import dev.canopy.platform.db.IndependentTransaction;
+import dev.canopy.platform.security.CanopyPrincipal;
+import dev.canopy.platform.web.Problems;
+import dev.canopy.platform.web.RequestIds;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Records every mutating API request, and every denied one. A mutating request runs in one
+ * transaction that its audit record joins: it commits with the change, or the change rolls back with
+ * it. A failed or denied request rolls back and is recorded in a transaction of its own.
+ */
+@Component
+@Order(0) // after Spring Security, which knows the principal
+class AuditedRequests extends OncePerRequestFilter {
+
+    private static final Logger log = LoggerFactory.getLogger(AuditedRequests.class);
+    private static final Set<String> MUTATING = Set.of("POST", "PUT", "PATCH", "DELETE");
+    private static final int MAX_RECORDED_BODY = 8 * 1024;
+
+    private final AuditChain chain;
+    private final PlatformTransactionManager transactions;
+    private final IndependentTransaction independent;
+    private final Problems problems;
+
+    AuditedRequests(AuditChain chain, PlatformTransactionManager transactions, IndependentTransaction independent,
+            Problems problems) {
+        this.chain = chain;
+        this.transactions = transactions;
+        this.independent = independent;
+        this.problems = problems;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !request.getRequestURI().startsWith("/api/");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain filters)
+            throws ServletException, IOException {
+        var audit = new RequestAudit();
+        request.setAttribute(RequestAudit.ATTRIBUTE, audit);
+        if (!MUTATING.contains(request.getMethod())) {
+            filters.doFilter(request, response);
+            if (response.getStatus() == HttpStatus.FORBIDDEN.value()) {
+                recordSeparately(audit, request, response.getStatus(), null, "access.denied");
+            }
+            return;
+        }
+        var body = new ContentCachingRequestWrapper(request, 64 * 1024);
+        var buffered = new ContentCachingResponseWrapper(response);
+        TransactionStatus tx = transactions.getTransaction(new DefaultTransactionDefinition());
+        try {
+            filters.doFilter(body, buffered);
+            if (buffered.getStatus() < 400 && !tx.isRollbackOnly()) {
+                chain.append(record(audit, body, buffered.getStatus(), buffered, true));
+                transactions.commit(tx);
+            }
+            else {
+                transactions.rollback(tx);
+                recordSeparately(audit, body, buffered.getStatus(), buffered, null);
+            }
+        }
+        catch (RuntimeException | ServletException | IOException e) {
+            if (!tx.isCompleted()) {
+                transactions.rollback(tx);
+            }
+            log.error("Request {} {} failed and was rolled back", request.getMethod(), request.getRequestURI(), e);
+            recordSeparately(audit, body, HttpStatus.INTERNAL_SERVER_ERROR.value(), null, null);
+            buffered.resetBuffer();
+            problems.write(buffered, problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
+                    "Something went wrong on our side; nothing was changed.", request));
+        }
+        buffered.copyBodyToResponse();
+    }
+
+    private void recordSeparately(RequestAudit audit, HttpServletRequest request, int status,
+            @Nullable ContentCachingResponseWrapper response, @Nullable String action) {
+        try {
+            AuditRecord record = record(audit, request, status, response, false);
+            independent.run(() -> chain.append(action == null ? record : withAction(record, action)));
+        }
+        catch (RuntimeException e) {
+            log.error("The audit record of a failed request {} could not be written", RequestIds.of(request), e);
+        }
+    }
+
+    private static AuditRecord record(RequestAudit audit, HttpServletRequest request, int status,
+            @Nullable ContentCachingResponseWrapper response, boolean success) {
+        CanopyPrincipal principal = principal();
+        UUID tenantId = audit.tenantId != null ? audit.tenantId
+                : principal != null ? principal.tenantId() : AuditRecord.PLATFORM;
+        Actor actor = audit.actor != null ? audit.actor
+                : principal != null ? new Actor.UserActor(principal.userId(), principal.email()) : new Actor.Anonymous();
+        Audited audited = audit.audited;
+        String action = audit.action != null ? audit.action
+                : audited == null ? fallbackAction(request)
+                        : !success && !audited.failure().isEmpty() ? audited.failure() : audited.action();
+        String resourceType = audit.resourceType != null ? audit.resourceType
+                : audited != null && !audited.resource().isEmpty() ? audited.resource() : null;
+        Map<String, Object> details = new LinkedHashMap<>();
+        if (request instanceof ContentCachingRequestWrapper body) {
+            requestBody(body).ifPresent(value -> details.put("request", value));
+        }
+        if (!success && response != null) {
+            errorCode(response).ifPresent(code -> details.put("error_code", code));
+        }
+        if (!success && audited == null) {
+            details.put("method", request.getMethod());
+            details.put("path", request.getRequestURI());
+        }
+        details.putAll(audit.details);
+        return new AuditRecord(tenantId, Instant.now(), actor, action, resourceType,
+                audit.resourceId != null ? audit.resourceId : resourceId(request, response), success, status,
+                request.getRemoteAddr(), request.getHeader(HttpHeaders.USER_AGENT), RequestIds.of(request), details);
+    }
+
+    private static AuditRecord withAction(AuditRecord r, String action) {
+        return new AuditRecord(r.tenantId(), r.occurredAt(), r.actor(), action, r.resourceType(), r.resourceId(),
+                r.success(), r.httpStatus(), r.ip(), r.userAgent(), r.requestId(), r.details());
+    }
+
+    private static @Nullable CanopyPrincipal principal() {
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        return authentication != null && authentication.getPrincipal() instanceof CanopyPrincipal p ? p : null;
+    }
+
+    private static String fallbackAction(HttpServletRequest request) {
+        Object pattern = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
+        return "api." + request.getMethod().toLowerCase() + " " + (pattern != null ? pattern : request.getRequestURI());
+    }
+
+    private static @Nullable String resourceId(HttpServletRequest request,
+            @Nullable ContentCachingResponseWrapper response) {
+        if (request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE) instanceof Map<?, ?> variables
+                && variables.get("id") != null) {
+            return String.valueOf(variables.get("id"));
+        }
+        String location = response == null ? null : response.getHeader(HttpHeaders.LOCATION);
+        return location == null ? null : location.substring(location.lastIndexOf('/') + 1);
+    }
+
+    private static java.util.Optional<Object> requestBody(ContentCachingRequestWrapper body) {
+        byte[] content = body.getContentAsByteArray();
+        if (content.length == 0) {
+            return java.util.Optional.empty();
+        }
+        if (content.length > MAX_RECORDED_BODY) {
+            return java.util.Optional.of("(" + content.length + " bytes, not recorded)");
+        }
+        try {
+            return java.util.Optional.of(ChainedEvent.CANONICAL.readValue(content, Object.class));
+        }
+        catch (RuntimeException e) {
+            return java.util.Optional.of("(not JSON, " + content.length + " bytes)");
+        }
+    }
+
+    private static java.util.Optional<String> errorCode(ContentCachingResponseWrapper response) {
+        try {
+            var node = ChainedEvent.CANONICAL.readTree(response.getContentAsByteArray());
+            return java.util.Optional.ofNullable(node.path("code").isString() ? node.path("code").asString() : null);
+        }
+        catch (RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.canopy.audit.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * An audit event at its place in a chain, and the one definition of what its hash covers:
+ * {@code SHA-256(prev_hash || canonical JSON)}, the JSON having sorted keys, no whitespace, explicit
+ * nulls, timestamps in microseconds (what PostgreSQL keeps) and decimal numbers as written.
+ */
+public record ChainedEvent(UUID tenantId, long seq, UUID id, Instant occurredAt, String actorType,
+        @Nullable UUID actorId, @Nullable String actorEmail, @Nullable UUID actorViaTenantId, String action,
+        @Nullable String resourceType, @Nullable String resourceId, String status, @Nullable Integer httpStatus,
+        @Nullable String ip, @Nullable String userAgent, @Nullable String requestId, String details,
+        byte[] prevHash, byte[] hash) {
+
+    static final byte[] GENESIS = new byte[32];
+
+    static final JsonMapper CANONICAL = JsonMapper.builder()
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    static Instant precision(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /**
+     * Details as canonical JSON text: what is stored and what is hashed. PostgreSQL's jsonb cannot hold
+     * the NUL character, so its escape is kept as literal text.
+     */
+    static String canonicalDetails(Map<String, Object> details) {
+        return CANONICAL.writeValueAsString(new TreeMap<>(details)).replace("\\u0000", "\\\\u0000");
+    }
+
+    /** The hash this event should have, from its content and its predecessor's hash. */
+    byte[] expectedHash() {
+        var content = new TreeMap<String, Object>();
+        content.put("tenant_id", tenantId.toString());
+        content.put("seq", seq);
+        content.put("id", id.toString());
+        content.put("occurred_at", precision(occurredAt).toString());
+        content.put("actor_type", actorType);
+        content.put("actor_id", actorId == null ? null : actorId.toString());
+        content.put("actor_email", actorEmail);
+        content.put("actor_via_tenant_id", actorViaTenantId == null ? null : actorViaTenantId.toString());
+        content.put("action", action);
+        content.put("resource_type", resourceType);
+        content.put("resource_id", resourceId);
+        content.put("status", status);
+        content.put("http_status", httpStatus);
+        content.put("ip", ip);
+        content.put("user_agent", userAgent);
+        content.put("request_id", requestId);
+        content.put("details", CANONICAL.readValue(details, Object.class));
+        return sha256(prevHash, CANONICAL.writeValueAsString(content).getBytes(StandardCharsets.UTF_8));
+    }
+
+    boolean intact() {
+        return MessageDigest.isEqual(hash, expectedHash());
+    }
+
+    static byte[] sha256(byte[] prev, byte[] content) {
+        try {
+            var digest = MessageDigest.getInstance("SHA-256");
+            digest.update(prev);
+            return digest.digest(content);
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
