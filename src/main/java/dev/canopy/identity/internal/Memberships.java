@@ -13,6 +13,8 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import dev.canopy.platform.db.ChangeBroadcast;
+
 /**
  * SQL for memberships, which are tenant data under row-level security: every method runs inside a
  * {@code TenantTransactions} scope and sees only what that scope allows.
@@ -37,9 +39,11 @@ public class Memberships {
             """;
 
     private final JdbcClient jdbc;
+    private final ChangeBroadcast changes;
 
-    Memberships(JdbcClient jdbc) {
+    Memberships(JdbcClient jdbc, ChangeBroadcast changes) {
         this.jdbc = jdbc;
+        this.changes = changes;
     }
 
     /** The user's memberships in every tenant; needs the user scope. */
@@ -95,6 +99,7 @@ public class Memberships {
                 .param("roles", roles.toArray(String[]::new))
                 .param("primary", primary)
                 .update();
+        changes.publish("membership", tenantId + ":" + userId);
     }
 
     public int countWithRole(UUID tenantId, String role) {
@@ -110,12 +115,15 @@ public class Memberships {
                 .param("tenant", tenantId)
                 .param("user", userId)
                 .update();
+        changes.publish("membership", tenantId + ":" + userId);
     }
 
     public boolean delete(UUID tenantId, UUID userId) {
-        return jdbc.sql("delete from tenant.memberships where tenant_id = ? and user_id = ?")
+        boolean deleted = jdbc.sql("delete from tenant.memberships where tenant_id = ? and user_id = ?")
                 .params(tenantId, userId)
                 .update() == 1;
+        changes.publish("membership", tenantId + ":" + userId);
+        return deleted;
     }
 
     /** Moves the user's primary flag to the given tenant; needs the user scope. */

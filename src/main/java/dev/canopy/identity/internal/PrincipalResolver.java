@@ -1,5 +1,6 @@
 package dev.canopy.identity.internal;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -10,21 +11,30 @@ import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.stereotype.Component;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 import dev.canopy.access.AccessDecisionPoint;
 import dev.canopy.identity.TenantDirectory;
 import dev.canopy.identity.TenantInfo;
+import dev.canopy.platform.db.ChangeBroadcast;
 import dev.canopy.platform.db.TenantTransactions;
 import dev.canopy.platform.security.CanopyAuthentication;
 import dev.canopy.platform.security.CanopyPrincipal;
 import dev.canopy.platform.security.ProblemAuthenticationException;
 
 /**
- * Turns a verified access token into a principal, refusing it when its session was revoked or moved,
- * its user deactivated, its tenant suspended or its membership removed. Permissions come from the
- * membership in the token's tenant only.
+ * Turns a verified access token into a principal, refusing it when its session was revoked, its user
+ * deactivated, its tenant suspended or its membership removed. Permissions come from the membership in
+ * the token's tenant only. The outcome is cached per session, so the hot path makes no database round
+ * trip; every instance drops cached outcomes when a session, user, tenant or membership changes
+ * ({@link ChangeBroadcast}), so a revocation takes effect at once everywhere.
  */
 @Component
-class PrincipalResolver implements Converter<Jwt, AbstractAuthenticationToken> {
+class PrincipalResolver implements Converter<Jwt, AbstractAuthenticationToken>, ChangeBroadcast.Listener {
+
+    /** A safety net only: changes evict entries long before this. */
+    private static final Duration MAX_STALENESS = Duration.ofMinutes(5);
 
     private final Sessions sessions;
     private final UserAccounts users;
@@ -32,15 +42,24 @@ class PrincipalResolver implements Converter<Jwt, AbstractAuthenticationToken> {
     private final TenantDirectory tenants;
     private final TenantTransactions scopes;
     private final AccessDecisionPoint decisions;
+    private final Cache<UUID, Resolution> resolved = Caffeine.newBuilder()
+            .maximumSize(100_000)
+            .expireAfterWrite(MAX_STALENESS)
+            .build();
 
     PrincipalResolver(Sessions sessions, UserAccounts users, Memberships memberships, TenantDirectory tenants,
-            TenantTransactions scopes, AccessDecisionPoint decisions) {
+            TenantTransactions scopes, AccessDecisionPoint decisions, ChangeBroadcast changes) {
         this.sessions = sessions;
         this.users = users;
         this.memberships = memberships;
         this.tenants = tenants;
         this.scopes = scopes;
         this.decisions = decisions;
+        changes.subscribe(this);
+    }
+
+    /** A session's principal, or why its tokens are refused. */
+    private record Resolution(CanopyPrincipal principal, ProblemAuthenticationException refusal) {
     }
 
     @Override
@@ -48,12 +67,33 @@ class PrincipalResolver implements Converter<Jwt, AbstractAuthenticationToken> {
         UUID userId = uuidClaim(jwt, "sub");
         UUID tenantId = uuidClaim(jwt, "tid");
         UUID sessionId = uuidClaim(jwt, "sid");
-        Session session = sessions.find(sessionId)
-                .filter(s -> s.live(Instant.now()) && s.userId().equals(userId) && s.tenantId().equals(tenantId))
+        Resolution resolution = resolved.get(sessionId, this::resolve);
+        if (resolution.refusal() != null) {
+            throw resolution.refusal();
+        }
+        CanopyPrincipal principal = resolution.principal();
+        if (!principal.userId().equals(userId) || !principal.tenantId().equals(tenantId)) {
+            throw refused(HttpStatus.UNAUTHORIZED, "TOKEN_INVALID", "The access token does not match its session.");
+        }
+        return new CanopyAuthentication(principal, jwt.getTokenValue());
+    }
+
+    private Resolution resolve(UUID sessionId) {
+        try {
+            return new Resolution(principalOf(sessionId), null);
+        }
+        catch (ProblemAuthenticationException refusal) {
+            return new Resolution(null, refusal);
+        }
+    }
+
+    private CanopyPrincipal principalOf(UUID sessionId) {
+        Session session = sessions.find(sessionId).filter(s -> s.live(Instant.now()))
                 .orElseThrow(() -> refused(HttpStatus.UNAUTHORIZED, "SESSION_REVOKED",
-                        "The session of this token has ended or moved to another tenant."));
-        UserAccount user = users.findById(userId).filter(UserAccount::active)
+                        "The session of this token has ended."));
+        UserAccount user = users.findById(session.userId()).filter(UserAccount::active)
                 .orElseThrow(() -> refused(HttpStatus.UNAUTHORIZED, "SESSION_REVOKED", "The account is disabled."));
+        UUID tenantId = session.tenantId();
         TenantInfo tenant = tenants.find(tenantId)
                 .orElseThrow(() -> refused(HttpStatus.FORBIDDEN, "TENANT_NOT_FOUND", "The tenant no longer exists."));
         if (!tenant.usable()) {
@@ -61,14 +101,28 @@ class PrincipalResolver implements Converter<Jwt, AbstractAuthenticationToken> {
                     : "TENANT_SUSPENDED", "The tenant '" + tenant.slug() + "' is " + tenant.status() + ".");
         }
         List<String> roles = scopes.inTenant(tenantId,
-                () -> memberships.find(tenantId, userId).map(Membership::roles).orElse(List.of()));
+                () -> memberships.find(tenantId, user.id()).map(Membership::roles).orElse(List.of()));
         if (roles.isEmpty() && !user.platformAdmin()) {
             throw refused(HttpStatus.FORBIDDEN, "NOT_A_MEMBER", "You are no longer a member of this tenant.");
         }
-        sessions.touch(session.id());
-        var principal = new CanopyPrincipal(userId, user.email(), tenantId, sessionId,
+        return new CanopyPrincipal(user.id(), user.email(), tenantId, sessionId,
                 decisions.effectivePermissions(roles, user.platformAdmin()), user.platformAdmin());
-        return new CanopyAuthentication(principal, jwt.getTokenValue());
+    }
+
+    @Override
+    public void changed(String topic, String key) {
+        switch (topic) {
+            case "session" -> resolved.invalidate(UUID.fromString(key));
+            // rare changes that touch many sessions: start afresh
+            case "user", "tenant", "membership" -> resolved.invalidateAll();
+            default -> {
+            }
+        }
+    }
+
+    @Override
+    public void missedChanges() {
+        resolved.invalidateAll();
     }
 
     private static UUID uuidClaim(Jwt jwt, String claim) {

@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /** A login: one user, working in one tenant at a time, until it expires or is revoked. */
 public record Session(UUID id, UUID userId, UUID tenantId, boolean actingAsPlatformAdmin, Instant createdAt,
-        Instant lastSeenAt, Instant expiresAt, @Nullable Instant revokedAt) {
+        Instant lastSeenAt, Instant expiresAt, @Nullable Instant revokedAt, @Nullable String ip,
+        @Nullable String userAgent) {
 
     public boolean live(Instant now) {
         return revokedAt == null && expiresAt.isAfter(now);

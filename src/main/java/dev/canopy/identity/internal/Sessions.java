@@ -8,17 +8,21 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import dev.canopy.platform.db.ChangeBroadcast;
+
 /** SQL for sessions and their refresh tokens (kept as SHA-256 hashes only). */
 @Repository
 public class Sessions {
 
     private final JdbcClient jdbc;
+    private final ChangeBroadcast changes;
 
-    Sessions(JdbcClient jdbc) {
+    Sessions(JdbcClient jdbc, ChangeBroadcast changes) {
         this.jdbc = jdbc;
+        this.changes = changes;
     }
 
-    public void insert(Session session, @Nullable String ip, @Nullable String userAgent) {
+    public void insert(Session session) {
         jdbc.sql("""
                 insert into platform.sessions (id, user_id, tenant_id, acting_as_platform_admin, created_at,
                                                last_seen_at, expires_at, ip, user_agent)
@@ -30,14 +34,15 @@ public class Sessions {
                 .param("acting", session.actingAsPlatformAdmin())
                 .param("created", java.sql.Timestamp.from(session.createdAt()))
                 .param("expires", java.sql.Timestamp.from(session.expiresAt()))
-                .param("ip", ip)
-                .param("userAgent", userAgent == null ? null : userAgent.substring(0, Math.min(500, userAgent.length())))
+                .param("ip", session.ip())
+                .param("userAgent", session.userAgent())
                 .update();
     }
 
     public Optional<Session> find(UUID id) {
         return jdbc.sql("""
-                select id, user_id, tenant_id, acting_as_platform_admin, created_at, last_seen_at, expires_at, revoked_at
+                select id, user_id, tenant_id, acting_as_platform_admin, created_at, last_seen_at, expires_at, revoked_at,
+                       ip, user_agent
                   from platform.sessions where id = ?
                 """)
                 .param(id)
@@ -45,17 +50,46 @@ public class Sessions {
                 .optional();
     }
 
-    /** Records activity, at most once a minute per session so the hot path rarely writes. */
+    /** Records activity; called on refresh, so at least every access-token lifetime of an active session. */
     public void touch(UUID id) {
-        jdbc.sql("update platform.sessions set last_seen_at = now() where id = ? and last_seen_at < now() - interval '1 minute'")
+        jdbc.sql("update platform.sessions set last_seen_at = now() where id = ?")
                 .param(id)
                 .update();
+    }
+
+    /** The user's sessions that have not ended, newest first. */
+    public java.util.List<Session> liveOf(UUID userId) {
+        return jdbc.sql("""
+                select id, user_id, tenant_id, acting_as_platform_admin, created_at, last_seen_at, expires_at, revoked_at,
+                       ip, user_agent
+                  from platform.sessions
+                 where user_id = ? and revoked_at is null and expires_at > now()
+                 order by created_at desc
+                """)
+                .param(userId)
+                .query(Session.class)
+                .list();
+    }
+
+    /** Ends every live session of the user but the one given (null: all of them). */
+    public void revokeAllOf(UUID userId, @Nullable UUID except) {
+        jdbc.sql("""
+                update platform.sessions set revoked_at = now()
+                 where user_id = :user and revoked_at is null and (cast(:except as uuid) is null or id <> :except)
+                returning id
+                """)
+                .param("user", userId)
+                .param("except", except)
+                .query(UUID.class)
+                .list()
+                .forEach(id -> changes.publish("session", id.toString()));
     }
 
     public void revoke(UUID id) {
         jdbc.sql("update platform.sessions set revoked_at = now() where id = ? and revoked_at is null")
                 .param(id)
                 .update();
+        changes.publish("session", id.toString());
     }
 
     /** Adds a refresh token and keeps the session alive as long as it. */

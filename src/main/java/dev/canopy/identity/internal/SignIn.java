@@ -85,9 +85,11 @@ public class SignIn {
     private SignedIn start(UserAccount user, TenantInfo tenant, List<Membership> own, Client client) {
         boolean acting = own.stream().noneMatch(m -> m.tenantId().equals(tenant.id()));
         var now = Instant.now();
+        String userAgent = client.userAgent() == null ? null
+                : client.userAgent().substring(0, Math.min(500, client.userAgent().length()));
         var session = new Session(Ids.newId(), user.id(), tenant.id(), acting, now, now, now.plus(REFRESH_LIFETIME),
-                null);
-        sessions.insert(session, client.ip(), client.userAgent());
+                null, client.ip(), userAgent);
+        sessions.insert(session);
         audit.actor(tenant.id(), acting ? new Actor.DelegatedActor(user.id(), user.email(), AuditRecord.PLATFORM)
                 : new Actor.UserActor(user.id(), user.email()));
         audit.resource("session", session.id().toString());
@@ -114,6 +116,7 @@ public class SignIn {
                 .orElseThrow(() -> ApiException.unauthorized("SESSION_REVOKED", "The session has ended; sign in again."));
         audit.actor(session.tenantId(), new Actor.UserActor(user.id(), user.email()));
         audit.resource("session", session.id().toString());
+        sessions.touch(session.id());
         TenantInfo tenant = tenants.find(session.tenantId()).orElseThrow();
         requireUsable(tenant);
         if (!user.platformAdmin()
@@ -136,6 +139,35 @@ public class SignIn {
             sessions.revoke(principal.sessionId());
             return start(user, tenant, own, client);
         });
+    }
+
+    /** Ends every session of the caller, this one included. */
+    public void logoutEverywhere(CanopyPrincipal principal) {
+        sessions.revokeAllOf(principal.userId(), null);
+    }
+
+    /** Ends one of the caller's own sessions; someone else's is not found. */
+    public void endSession(CanopyPrincipal principal, UUID sessionId) {
+        audit.resource("session", sessionId.toString());
+        sessions.find(sessionId)
+                .filter(s -> s.userId().equals(principal.userId()) && s.live(Instant.now()))
+                .orElseThrow(() -> ApiException.notFound("SESSION_NOT_FOUND", "No such session of yours."));
+        sessions.revoke(sessionId);
+    }
+
+    /** Changes the caller's password and ends every other session of theirs. */
+    public void changePassword(CanopyPrincipal principal, String currentPassword, String newPassword) {
+        UserAccount user = users.findById(principal.userId()).orElseThrow();
+        audit.resource("user", user.id().toString());
+        if (user.passwordHash() == null || !passwords.matches(currentPassword, user.passwordHash())) {
+            throw ApiException.invalidField("current_password", "is not your current password");
+        }
+        PasswordPolicy.check("new_password", newPassword);
+        if (newPassword.equals(currentPassword)) {
+            throw ApiException.invalidField("new_password", "must differ from the current password");
+        }
+        users.changePassword(user.id(), passwords.encode(newPassword));
+        sessions.revokeAllOf(user.id(), principal.sessionId());
     }
 
     public void logout(CanopyPrincipal principal) {

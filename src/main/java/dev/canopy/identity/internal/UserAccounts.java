@@ -7,6 +7,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import dev.canopy.platform.db.ChangeBroadcast;
+
 /** SQL for users, who live in the control plane: one account across all the tenants they belong to. */
 @Repository
 public class UserAccounts {
@@ -17,9 +19,11 @@ public class UserAccounts {
             """;
 
     private final JdbcClient jdbc;
+    private final ChangeBroadcast changes;
 
-    UserAccounts(JdbcClient jdbc) {
+    UserAccounts(JdbcClient jdbc, ChangeBroadcast changes) {
         this.jdbc = jdbc;
+        this.changes = changes;
     }
 
     public Optional<UserAccount> findById(UUID id) {
@@ -67,6 +71,18 @@ public class UserAccounts {
                 .param("version", version)
                 .param("fullName", fullName)
                 .param("active", active)
-                .update() == 1;
+                .update() == 1 && changed(id);
+    }
+
+    public void changePassword(UUID id, String passwordHash) {
+        jdbc.sql("update platform.users set password_hash = ?, updated_at = now(), version = version + 1 where id = ?")
+                .params(passwordHash, id)
+                .update();
+        changed(id);
+    }
+
+    private boolean changed(UUID id) {
+        changes.publish("user", id.toString());
+        return true;
     }
 }

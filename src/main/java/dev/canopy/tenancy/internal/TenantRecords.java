@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import dev.canopy.platform.db.ChangeBroadcast;
 import dev.canopy.tenancy.Tenant;
 
 /** SQL for {@code platform.tenants}. */
@@ -20,9 +21,11 @@ public class TenantRecords {
             """;
 
     private final JdbcClient jdbc;
+    private final ChangeBroadcast changes;
 
-    TenantRecords(JdbcClient jdbc) {
+    TenantRecords(JdbcClient jdbc, ChangeBroadcast changes) {
         this.jdbc = jdbc;
+        this.changes = changes;
     }
 
     public Optional<Tenant> find(UUID id) {
@@ -96,7 +99,12 @@ public class TenantRecords {
                 .param("name", name)
                 .param("region", region)
                 .param("status", status)
-                .update() == 1;
+                .update() == 1 && changed(id);
+    }
+
+    private boolean changed(UUID id) {
+        changes.publish("tenant", id.toString());
+        return true;
     }
 
     public boolean hasLiveClients(UUID id) {

@@ -1,0 +1,89 @@
+package dev.canopy.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import com.zaxxer.hikari.HikariDataSource;
+
+import dev.canopy.CanopyApplication;
+import dev.canopy.support.Api;
+import dev.canopy.support.ApiTest;
+import dev.canopy.support.Fixtures.Session;
+
+/**
+ * Two Canopy instances on one database: a session ended through one is refused by the other within a
+ * second, although the other answers from its cache (LISTEN/NOTIFY carries the revocation).
+ */
+class CrossInstanceRevocationTest extends ApiTest {
+
+    @Autowired
+    private HikariDataSource dataSource;
+
+    private static ConfigurableApplicationContext second;
+    private static Api secondApi;
+
+    @BeforeEach
+    void startSecondInstance() {
+        if (second != null) {
+            return;
+        }
+        second = new SpringApplicationBuilder(CanopyApplication.class).run("--server.port=0",
+                "--canopy.database.url=" + dataSource.getJdbcUrl(), "--canopy.database.user=canopy_owner",
+                "--canopy.database.password=", "--canopy.database.app-user=canopy_app",
+                "--canopy.database.app-password=", "--canopy.issuer=http://localhost:" + port,
+                "--canopy.data-dir=target/second-instance");
+        int secondPort = ((WebServerApplicationContext) second).getWebServer().getPort();
+        secondApi = new Api("http://localhost:" + secondPort);
+    }
+
+    @AfterAll
+    static void stopSecondInstance() {
+        second.close();
+    }
+
+    @Test
+    void aLogoutOnOneInstanceIsRefusedOnTheOtherWithinASecond() throws InterruptedException {
+        Session session = fixtures.userIn(fixtures.tenant(), "member");
+        assertThat(secondApi.get("/api/v1/auth/me", session.accessToken()).status()).isEqualTo(200);
+
+        assertThat(api.post("/api/v1/auth/logout", session.accessToken(), null).status()).isEqualTo(204);
+        long loggedOut = System.nanoTime();
+        int status = 200;
+        while (status == 200 && System.nanoTime() - loggedOut < 2_000_000_000L) {
+            status = secondApi.get("/api/v1/auth/me", session.accessToken()).status();
+            Thread.sleep(10);
+        }
+        long elapsedMillis = (System.nanoTime() - loggedOut) / 1_000_000;
+
+        assertThat(status).isEqualTo(401);
+        assertThat(elapsedMillis).as("milliseconds until the other instance refused the token").isLessThan(1000);
+    }
+
+    @Test
+    void aRoleChangeOnOneInstanceChangesPermissionsOnTheOther() throws InterruptedException {
+        var tenant = fixtures.tenant();
+        Session admin = fixtures.userIn(tenant, "tenant_admin");
+        Session viewer = fixtures.userIn(tenant, "viewer");
+        assertThat(secondApi.get("/api/v1/roles", viewer.accessToken()).status()).isEqualTo(403);
+
+        var changed = api.patch("/api/v1/users/" + viewer.userId(), admin.accessToken(),
+                Api.obj("roles", java.util.List.of("member"), "version", 0));
+        assertThat(changed.status()).as(changed.toString()).isEqualTo(200);
+        long started = System.nanoTime();
+        int status = 403;
+        while (status == 403 && System.nanoTime() - started < 2_000_000_000L) {
+            status = secondApi.get("/api/v1/roles", viewer.accessToken()).status();
+            Thread.sleep(10);
+        }
+
+        assertThat(status).isEqualTo(200);
+        assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(1000);
+    }
+}
