@@ -124,7 +124,8 @@ public class MemberDirectory {
         }
     }
 
-    private static List<String> assignable(List<String> roles) {
+    /** The roles, each one a tenant can give (else 400 {@code UNKNOWN_ROLE}), without repeats. */
+    static List<String> assignable(List<String> roles) {
         for (int i = 0; i < roles.size(); i++) {
             if (BuiltInRole.assignable(roles.get(i)).isEmpty()) {
                 throw new ApiException(HttpStatus.BAD_REQUEST, "UNKNOWN_ROLE", "Unknown role '" + roles.get(i) + "'.",

@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -34,16 +35,22 @@ import dev.canopy.platform.web.Problems;
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
-    static final String[] PUBLIC = { "/api/v1/auth/login", "/api/v1/auth/refresh", "/.well-known/**",
-            "/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/v3/api-docs", "/v3/api-docs/**",
+    static final String[] PUBLIC = { "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/password-reset",
+            "/api/v1/auth/password-reset/confirm", "/api/v1/auth/register", "/api/v1/auth/verify-email",
+            "/.well-known/**", "/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/v3/api-docs", "/v3/api-docs/**",
             "/docs", "/docs/**", "/swagger-ui/**", "/error" };
+
+    /** Accepting an invitation is how someone without an account gets one. */
+    static final String ACCEPT_INVITATION = "/api/v1/invitations/*/accept";
 
     @Bean
     SecurityFilterChain api(HttpSecurity http, JwtDecoder decoder, PrincipalResolver principals, Problems problems)
             throws Exception {
         http.csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .authorizeHttpRequests(a -> a.requestMatchers(PUBLIC).permitAll().anyRequest().authenticated())
+                .authorizeHttpRequests(a -> a.requestMatchers(PUBLIC).permitAll()
+                        .requestMatchers(HttpMethod.POST, ACCEPT_INVITATION).permitAll()
+                        .anyRequest().authenticated())
                 .oauth2ResourceServer(o -> o
                         .jwt(jwt -> jwt.decoder(decoder).jwtAuthenticationConverter(principals))
                         .authenticationEntryPoint((request, response, e) -> problems.write(response,
