@@ -88,7 +88,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        Throwable cause = e.getMostSpecificCause();
+        Throwable cause = jacksonCause(e);
         if (causedBy(e, RequestBodyLimit.BodyTooLargeException.class)) {
             return problem(HttpStatus.CONTENT_TOO_LARGE, "PAYLOAD_TOO_LARGE", "The request body is too large.",
                     List.of(), request);
@@ -174,6 +174,20 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             }
         }
         return false;
+    }
+
+    /**
+     * The innermost Jackson exception, which says what was wrong with the body. Not simply the most specific
+     * cause: a value Jackson could not convert (a malformed timestamp) carries the converter's exception.
+     */
+    private static Throwable jacksonCause(HttpMessageNotReadableException e) {
+        Throwable found = null;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof JacksonException) {
+                found = t;
+            }
+        }
+        return found != null ? found : e.getMostSpecificCause();
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
