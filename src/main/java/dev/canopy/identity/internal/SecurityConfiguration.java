@@ -6,9 +6,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.authorization.AuthorizationManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
@@ -19,7 +24,10 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
@@ -28,6 +36,7 @@ import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 
+import dev.canopy.platform.security.CanopyAuthentication;
 import dev.canopy.platform.security.ProblemAuthenticationException;
 import dev.canopy.platform.web.Problems;
 
@@ -43,20 +52,45 @@ class SecurityConfiguration {
     /** Accepting an invitation is how someone without an account gets one. */
     static final String ACCEPT_INVITATION = "/api/v1/invitations/*/accept";
 
+    /**
+     * Allowed for people only, not API keys: the caller's own account and sessions, and creating a tenant
+     * (whose creator becomes its administrator, which only a person can be).
+     */
+    private static final AuthorizationManager<RequestAuthorizationContext> PEOPLE_ONLY = (authentication,
+            context) -> {
+        Authentication caller = authentication.get();
+        return new AuthorizationDecision(caller instanceof CanopyAuthentication && caller.isAuthenticated()
+                && !(caller instanceof ApiKeyAuthentication));
+    };
+
     @Bean
-    SecurityFilterChain api(HttpSecurity http, JwtDecoder decoder, PrincipalResolver principals, Problems problems)
-            throws Exception {
+    SecurityFilterChain api(HttpSecurity http, JwtDecoder decoder, PrincipalResolver principals,
+            ApiKeyAuthenticator apiKeys, Problems problems) throws Exception {
+        var jwts = new JwtAuthenticationProvider(decoder);
+        jwts.setJwtAuthenticationConverter(principals);
+        // bearer tokens starting with cnp_ are API keys; everything else must be a Canopy JWT
+        AuthenticationManager bearer = authentication -> {
+            String token = ((BearerTokenAuthenticationToken) authentication).getToken();
+            return ApiKeySecrets.looksLikeApiKey(token) ? apiKeys.authenticate(token) : jwts.authenticate(authentication);
+        };
         http.csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .authorizeHttpRequests(a -> a.requestMatchers(PUBLIC).permitAll()
                         .requestMatchers(HttpMethod.POST, ACCEPT_INVITATION).permitAll()
+                        .requestMatchers("/api/v1/auth/**").access(PEOPLE_ONLY)
+                        .requestMatchers(HttpMethod.POST, "/api/v1/tenants").access(PEOPLE_ONLY)
                         .anyRequest().authenticated())
                 .oauth2ResourceServer(o -> o
-                        .jwt(jwt -> jwt.decoder(decoder).jwtAuthenticationConverter(principals))
+                        .jwt(jwt -> jwt.authenticationManager(bearer))
                         .authenticationEntryPoint((request, response, e) -> problems.write(response,
                                 problems.of(status(e), code(e), detail(e), request)))
-                        .accessDeniedHandler((request, response, e) -> problems.write(response, problems.of(
-                                HttpStatus.FORBIDDEN, "FORBIDDEN", "You may not do this.", request))))
+                        .accessDeniedHandler((request, response, e) -> problems.write(response,
+                                SecurityContextHolder.getContext().getAuthentication() instanceof ApiKeyAuthentication
+                                        ? problems.of(HttpStatus.FORBIDDEN, "API_KEY_NOT_ALLOWED",
+                                                "API keys cannot use this endpoint; it is for people signed in.",
+                                                request)
+                                        : problems.of(HttpStatus.FORBIDDEN, "FORBIDDEN", "You may not do this.",
+                                                request))))
                 .exceptionHandling(e -> e.authenticationEntryPoint((request, response, ex) -> problems.write(response,
                         problems.of(HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", "Sign in first.", request))));
         return http.build();
