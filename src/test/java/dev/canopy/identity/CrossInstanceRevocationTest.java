@@ -86,4 +86,27 @@ class CrossInstanceRevocationTest extends ApiTest {
         assertThat(status).isEqualTo(200);
         assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(1000);
     }
+
+    @Test
+    void anApiKeyRevokedOnOneInstanceIsRefusedOnTheOtherWithinASecond() throws InterruptedException {
+        var tenant = fixtures.tenant();
+        Session admin = fixtures.userIn(tenant, "tenant_admin");
+        var created = api.post("/api/v1/api-keys", admin.accessToken(), Api.obj("name", "pipeline", "roles",
+                java.util.List.of("viewer")));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String secret = created.json().path("secret").asString();
+        assertThat(secondApi.get("/api/v1/users", secret).status()).as("cached on the other instance").isEqualTo(200);
+
+        assertThat(api.delete("/api/v1/api-keys/" + created.json().path("id").asString(), admin.accessToken())
+                .status()).isEqualTo(204);
+        long revoked = System.nanoTime();
+        int status = 200;
+        while (status == 200 && System.nanoTime() - revoked < 2_000_000_000L) {
+            status = secondApi.get("/api/v1/users", secret).status();
+            Thread.sleep(10);
+        }
+
+        assertThat(status).isEqualTo(401);
+        assertThat((System.nanoTime() - revoked) / 1_000_000).isLessThan(1000);
+    }
 }
