@@ -27,7 +27,7 @@ public class Accounts {
 
     /** Creates a platform administrator; the password must satisfy the password policy. */
     public UUID createPlatformAdmin(String email, String fullName, String password) {
-        String problem = PasswordPolicy.problemWith(password);
+        String problem = PasswordPolicy.problemWith(password, email);
         if (problem != null) {
             throw new IllegalArgumentException("The administrator password " + problem + ".");
         }

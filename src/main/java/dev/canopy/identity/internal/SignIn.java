@@ -24,6 +24,8 @@ import dev.canopy.platform.db.IndependentTransaction;
 import dev.canopy.platform.db.TenantTransactions;
 import dev.canopy.platform.security.CanopyPrincipal;
 import dev.canopy.platform.web.ApiException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /** Logging in, refreshing, switching tenant and logging out: everything that starts, moves or ends a session. */
 @Component
@@ -41,13 +43,17 @@ public class SignIn {
     private final TenantTransactions scopes;
     private final TransactionTemplate transactions;
     private final PasswordEncoder passwords;
+    private final LoginAttempts attempts;
+    private final Lockout lockout;
+    private final Counter passwordChecks;
     private final AuditTrail audit;
     private final IndependentTransaction independent;
     private final String unknownUserHash;
 
     SignIn(UserAccounts users, Memberships memberships, Sessions sessions, AccessTokens accessTokens,
             TenantDirectory tenants, TenantTransactions scopes, TransactionTemplate transactions,
-            PasswordEncoder passwords, AuditTrail audit, IndependentTransaction independent) {
+            PasswordEncoder passwords, AuditTrail audit, IndependentTransaction independent, LoginAttempts attempts,
+            Lockout lockout, MeterRegistry meters) {
         this.users = users;
         this.memberships = memberships;
         this.sessions = sessions;
@@ -56,6 +62,10 @@ public class SignIn {
         this.scopes = scopes;
         this.transactions = transactions;
         this.passwords = passwords;
+        this.attempts = attempts;
+        this.lockout = lockout;
+        this.passwordChecks = Counter.builder("canopy.auth.password.checks")
+                .description("Password hashes verified at sign-in, for unknown emails too").register(meters);
         this.audit = audit;
         this.independent = independent;
         // a login for an unknown email costs the same hash work as one for a known email
@@ -71,12 +81,26 @@ public class SignIn {
     }
 
     public SignedIn login(String email, String password, @Nullable UUID requestedTenant, Client client) {
+        attempts.lockedUntil(email).ifPresent(until -> {
+            throw ApiException.tooManyRequests("Too many failed sign-ins; try again later.",
+                    Duration.between(Instant.now(), until));
+        });
         UserAccount user = users.findByEmail(email).orElse(null);
+        passwordChecks.increment();
         boolean matches = passwords.matches(password,
                 user == null || user.passwordHash() == null ? unknownUserHash : user.passwordHash());
         if (user == null || user.passwordHash() == null || !matches || !user.active()) {
+            // the request rolls back; the count of failures must not
+            var failures = independent.run(() -> attempts.recordFailure(email, lockout.maxFailures(),
+                    lockout.window(), lockout.duration()));
+            if (failures.lockedUntil() != null) {
+                audit.action("auth.account_locked");
+                log.warn("Sign-ins for one email are locked until {} after {} failures", failures.lockedUntil(),
+                        failures.count());
+            }
             throw ApiException.unauthorized("INVALID_CREDENTIALS", "The email or password is wrong.");
         }
+        attempts.clear(email);
         List<Membership> own = scopes.asUser(user.id(), () -> memberships.ofUser(user.id()));
         TenantInfo tenant = requestedTenant != null ? enterable(user, own, requestedTenant) : defaultTenant(own);
         return transactions.execute(status -> start(user, tenant, own, client));
@@ -162,7 +186,7 @@ public class SignIn {
         if (user.passwordHash() == null || !passwords.matches(currentPassword, user.passwordHash())) {
             throw ApiException.invalidField("current_password", "is not your current password");
         }
-        PasswordPolicy.check("new_password", newPassword);
+        PasswordPolicy.check("new_password", newPassword, user.email());
         if (newPassword.equals(currentPassword)) {
             throw ApiException.invalidField("new_password", "must differ from the current password");
         }
