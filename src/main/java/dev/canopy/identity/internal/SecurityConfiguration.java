@@ -34,7 +34,8 @@ import dev.canopy.platform.web.Problems;
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
-    static final String[] PUBLIC = { "/api/v1/auth/login", "/api/v1/auth/refresh", "/.well-known/**",
+    static final String[] PUBLIC = { "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/mfa/verify",
+            "/.well-known/**",
             "/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/v3/api-docs", "/v3/api-docs/**",
             "/docs", "/docs/**", "/swagger-ui/**", "/error" };
 
