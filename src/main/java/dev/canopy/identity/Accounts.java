@@ -8,6 +8,7 @@ import org.springframework.stereotype.Service;
 import dev.canopy.identity.internal.PasswordPolicy;
 import dev.canopy.identity.internal.UserAccounts;
 import dev.canopy.platform.Ids;
+import dev.canopy.platform.StartupRefusedException;
 
 /** User accounts as other modules see them: enough to bootstrap a platform. */
 @Service
@@ -27,9 +28,10 @@ public class Accounts {
 
     /** Creates a platform administrator; the password must satisfy the password policy. */
     public UUID createPlatformAdmin(String email, String fullName, String password) {
-        String problem = PasswordPolicy.problemWith(password);
+        String problem = PasswordPolicy.problemWith(password, email);
         if (problem != null) {
-            throw new IllegalArgumentException("The administrator password " + problem + ".");
+            throw new StartupRefusedException("The bootstrap administrator password " + problem + ".",
+                    "Choose another CANOPY_BOOTSTRAP_ADMIN_PASSWORD, or unset it to have one generated.");
         }
         UUID id = Ids.newId();
         users.insert(id, email, fullName, passwords.encode(password), true);

@@ -5,9 +5,12 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
-/** A tenant: an MSP, one of its clients, or a team of its own. */
+/**
+ * A tenant: an MSP, one of its clients, or a team of its own. {@code mfaRequired} is a setting: members
+ * without multi-factor authentication are told to enrol.
+ */
 public record Tenant(UUID id, String name, String slug, String status, @Nullable UUID parentTenantId,
-        @Nullable String region, Instant createdAt, Instant updatedAt, long version) {
+        @Nullable String region, Instant createdAt, Instant updatedAt, long version, boolean mfaRequired) {
 
     public static final String ACTIVE = "active";
     public static final String SUSPENDED = "suspended";

@@ -38,7 +38,7 @@ public class Tenants {
 
     /** Changes to a tenant; null means unchanged. */
     public record TenantChanges(@Nullable String name, @Nullable String region, @Nullable String status,
-            long version) {
+            @Nullable Boolean mfaRequired, long version) {
     }
 
     /** Filters of the tenant list. */
@@ -106,7 +106,8 @@ public class Tenants {
         if (tenant.deleted() && !Tenant.ACTIVE.equals(changes.status())) {
             throw ApiException.conflict("TENANT_DELETED", "A deleted tenant can only be restored (status active).");
         }
-        if (!records.update(id, changes.version(), changes.name(), changes.region(), changes.status())) {
+        if (!records.update(id, changes.version(), changes.name(), changes.region(), changes.status(),
+                changes.mfaRequired())) {
             throw ApiException.conflict("VERSION_CONFLICT", "The tenant was changed by someone else; reload it.");
         }
         return records.find(id).orElseThrow();
@@ -127,7 +128,7 @@ public class Tenants {
             throw ApiException.conflict("TENANT_HAS_CLIENTS", "Delete or move the tenant's client tenants first.");
         }
         // changed since it was read (unless deleted meanwhile): never answer 204 for a delete that did not happen
-        if (!records.update(id, tenant.version(), null, null, Tenant.DELETED)
+        if (!records.update(id, tenant.version(), null, null, Tenant.DELETED, null)
                 && records.find(id).filter(Tenant::deleted).isEmpty()) {
             throw ApiException.conflict("VERSION_CONFLICT", "The tenant was changed by someone else; try again.");
         }

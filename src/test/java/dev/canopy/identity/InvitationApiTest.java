@@ -379,6 +379,8 @@ class InvitationApiTest extends ApiTest {
                         List.of("password")),
                 new Case(Api.json(obj("full_name", "X", "password", "p".repeat(1025))), "VALIDATION_FAILED",
                         List.of("password")),
+                new Case(Api.json(obj("full_name", "X", "password", "my " + email.substring(0, email.indexOf('@'))
+                        + " passphrase")), "VALIDATION_FAILED", List.of("password")),
                 new Case(Api.json(obj("full_name", "Nul\u0000Byte", "password", NEW_PASSWORD)), "INVALID_VALUE",
                         List.of()));
         for (Case c : cases) {

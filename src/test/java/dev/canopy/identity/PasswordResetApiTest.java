@@ -131,6 +131,10 @@ class PasswordResetApiTest extends ApiTest {
         Api.Response weak = confirm(token, "short");
         assertProblem(weak, 400, "VALIDATION_FAILED");
         assertThat(errorFields(weak)).containsExactly("new_password");
+        String localPart = user.email().substring(0, user.email().indexOf('@'));
+        Api.Response personal = confirm(token, "my-" + localPart + "-passphrase");
+        assertProblem(personal, 400, "VALIDATION_FAILED");
+        assertThat(errorFields(personal)).containsExactly("new_password");
         assertThat(api.get("/api/v1/auth/me", user.accessToken()).status()).isEqualTo(200);
 
         assertThat(confirm(token, NEW_PASSWORD).status()).isEqualTo(204);

@@ -1,6 +1,7 @@
 package dev.canopy.identity;
 
 import static dev.canopy.support.Api.obj;
+import static dev.canopy.support.ApiAssertions.assertEachRejected;
 import static dev.canopy.support.ApiAssertions.assertProblem;
 import static dev.canopy.support.ApiAssertions.assertProblemShape;
 import static dev.canopy.support.ApiAssertions.errorFields;
@@ -19,6 +20,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import dev.canopy.support.Api;
+import dev.canopy.support.ApiAssertions.BadInput;
 import dev.canopy.support.ApiTest;
 import dev.canopy.support.Fixtures;
 import dev.canopy.support.Fixtures.Session;
@@ -655,48 +657,39 @@ class UserApiTest extends ApiTest {
         Session user = fixtures.userIn(tenant, "member");
         String path = USERS + "/" + user.userId();
         JsonNode before = api.get(path, admin.accessToken()).json();
-        record Case(String body, String code, List<String> fields) {
-        }
-        List<Case> cases = List.of(
-                new Case("{\"full_name\": \"x\", \"version\": 0", "MALFORMED_JSON", List.of()),
-                new Case("{\"full_name\": 'x', \"version\": 0}", "MALFORMED_JSON", List.of()),
-                new Case(Api.json(obj("email", "new@example.com", "version", 0)), "UNKNOWN_FIELD", List.of("email")),
-                new Case(Api.json(obj("password", "a-new-password-123", "version", 0)), "UNKNOWN_FIELD",
+        List<BadInput> cases = List.of(
+                new BadInput("{\"full_name\": \"x\", \"version\": 0", "MALFORMED_JSON", List.of()),
+                new BadInput("{\"full_name\": 'x', \"version\": 0}", "MALFORMED_JSON", List.of()),
+                new BadInput(Api.json(obj("email", "new@example.com", "version", 0)), "UNKNOWN_FIELD", List.of("email")),
+                new BadInput(Api.json(obj("password", "a-new-password-123", "version", 0)), "UNKNOWN_FIELD",
                         List.of("password")),
-                new Case(Api.json(obj("is_platform_admin", true, "version", 0)), "UNKNOWN_FIELD",
+                new BadInput(Api.json(obj("is_platform_admin", true, "version", 0)), "UNKNOWN_FIELD",
                         List.of("is_platform_admin")),
-                new Case(Api.json(obj("full_name", 5, "version", 0)), "INVALID_TYPE", List.of("full_name")),
-                new Case(Api.json(obj("is_active", "yes", "version", 0)), "INVALID_TYPE", List.of("is_active")),
-                new Case(Api.json(obj("is_active", "false", "version", 0)), "INVALID_TYPE", List.of("is_active")),
-                new Case(Api.json(obj("is_active", 0, "version", 0)), "INVALID_TYPE", List.of("is_active")),
-                new Case(Api.json(obj("roles", "viewer", "version", 0)), "INVALID_TYPE", List.of("roles")),
-                new Case(Api.json(obj("roles", List.of(true), "version", 0)), "INVALID_TYPE", List.of("roles[0]")),
-                new Case(Api.json(obj("full_name", "x", "version", "x")), "INVALID_TYPE", List.of("version")),
-                new Case(Api.json(obj("full_name", "x", "version", 0.5)), "INVALID_TYPE", List.of("version")),
-                new Case("\"text\"", "INVALID_TYPE", List.of("$")),
-                new Case(Api.json(obj("full_name", "x")), "VALIDATION_FAILED", List.of("version")),
-                new Case(Api.json(obj("full_name", "", "version", 0)), "VALIDATION_FAILED", List.of("full_name")),
-                new Case(Api.json(obj("full_name", " \t ", "version", 0)), "VALIDATION_FAILED", List.of("full_name")),
-                new Case(Api.json(obj("full_name", "n".repeat(201), "version", 0)), "VALIDATION_FAILED",
+                new BadInput(Api.json(obj("full_name", 5, "version", 0)), "INVALID_TYPE", List.of("full_name")),
+                new BadInput(Api.json(obj("is_active", "yes", "version", 0)), "INVALID_TYPE", List.of("is_active")),
+                new BadInput(Api.json(obj("is_active", "false", "version", 0)), "INVALID_TYPE", List.of("is_active")),
+                new BadInput(Api.json(obj("is_active", 0, "version", 0)), "INVALID_TYPE", List.of("is_active")),
+                new BadInput(Api.json(obj("roles", "viewer", "version", 0)), "INVALID_TYPE", List.of("roles")),
+                new BadInput(Api.json(obj("roles", List.of(true), "version", 0)), "INVALID_TYPE", List.of("roles[0]")),
+                new BadInput(Api.json(obj("full_name", "x", "version", "x")), "INVALID_TYPE", List.of("version")),
+                new BadInput(Api.json(obj("full_name", "x", "version", 0.5)), "INVALID_TYPE", List.of("version")),
+                new BadInput("\"text\"", "INVALID_TYPE", List.of("$")),
+                new BadInput(Api.json(obj("full_name", "x")), "VALIDATION_FAILED", List.of("version")),
+                new BadInput(Api.json(obj("full_name", "", "version", 0)), "VALIDATION_FAILED", List.of("full_name")),
+                new BadInput(Api.json(obj("full_name", " \t ", "version", 0)), "VALIDATION_FAILED", List.of("full_name")),
+                new BadInput(Api.json(obj("full_name", "n".repeat(201), "version", 0)), "VALIDATION_FAILED",
                         List.of("full_name")),
-                new Case(Api.json(obj("roles", List.of(), "version", 0)), "VALIDATION_FAILED", List.of("roles")),
-                new Case(Api.json(obj("roles", Collections.nCopies(21, "viewer"), "version", 0)), "VALIDATION_FAILED",
+                new BadInput(Api.json(obj("roles", List.of(), "version", 0)), "VALIDATION_FAILED", List.of("roles")),
+                new BadInput(Api.json(obj("roles", Collections.nCopies(21, "viewer"), "version", 0)), "VALIDATION_FAILED",
                         List.of("roles")),
-                new Case(Api.json(obj("roles", List.of(" "), "version", 0)), "VALIDATION_FAILED", List.of("roles[0]")),
-                new Case(Api.json(obj("roles", List.of("viewer", "owner"), "version", 0)), "UNKNOWN_ROLE",
+                new BadInput(Api.json(obj("roles", List.of(" "), "version", 0)), "VALIDATION_FAILED", List.of("roles[0]")),
+                new BadInput(Api.json(obj("roles", List.of("viewer", "owner"), "version", 0)), "UNKNOWN_ROLE",
                         List.of("roles[1]")),
-                new Case(Api.json(obj("roles", List.of("platform_admin"), "version", 0)), "UNKNOWN_ROLE",
+                new BadInput(Api.json(obj("roles", List.of("platform_admin"), "version", 0)), "UNKNOWN_ROLE",
                         List.of("roles[0]")),
-                new Case(Api.json(obj("full_name", "Nul\u0000Byte", "version", 0)), "INVALID_VALUE", List.of()));
+                new BadInput(Api.json(obj("full_name", "Nul\u0000Byte", "version", 0)), "INVALID_VALUE", List.of()));
 
-        for (Case c : cases) {
-            Api.Response response = api.patch(path, admin.accessToken(), c.body());
-            assertProblem(response, 400, c.code());
-            if (!c.fields().isEmpty()) {
-                assertThat(errorFields(response).stream().distinct()).as(c.body())
-                        .containsExactlyInAnyOrderElementsOf(c.fields());
-            }
-        }
+        assertEachRejected(body -> api.patch(path, admin.accessToken(), body), cases);
         assertProblem(api.send("PATCH", path, admin.accessToken(), "", Map.of("Content-Type", "application/json")),
                 400, "MISSING_BODY");
         assertThat(api.get(path, admin.accessToken()).json()).isEqualTo(before);

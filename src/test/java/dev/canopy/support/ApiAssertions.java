@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.StreamSupport;
 
 import tools.jackson.databind.JsonNode;
@@ -12,6 +13,22 @@ import tools.jackson.databind.JsonNode;
 public final class ApiAssertions {
 
     private ApiAssertions() {
+    }
+
+    /** A body a write endpoint must refuse with 400, the code it must give and the fields it must name. */
+    public record BadInput(String body, String code, List<String> fields) {
+    }
+
+    /** Sends each body and expects its 400 problem, naming exactly its fields when it lists any. */
+    public static void assertEachRejected(Function<String, Api.Response> send, List<BadInput> cases) {
+        for (BadInput c : cases) {
+            Api.Response response = send.apply(c.body());
+            assertProblem(response, 400, c.code());
+            if (!c.fields().isEmpty()) {
+                assertThat(errorFields(response).stream().distinct()).as(c.body())
+                        .containsExactlyInAnyOrderElementsOf(c.fields());
+            }
+        }
     }
 
     /** An RFC 9457 problem with the status and stable code, the request id, and never a server error. */

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.BeforeEach;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "canopy.data-dir=target/test-data", "canopy.database.embedded-clean=true",
         "canopy.bootstrap.admin-email=" + ApiTest.ADMIN_EMAIL,
-        "canopy.bootstrap.admin-password=" + ApiTest.ADMIN_PASSWORD })
+        "canopy.bootstrap.admin-password=" + ApiTest.ADMIN_PASSWORD,
+        // the whole suite signs in from one address; per-IP throttling has its own test
+        "canopy.auth.throttle.per-ip-per-minute=1000000" })
 public abstract class ApiTest {
 
     public static final String ADMIN_EMAIL = "admin@canopy.test";

@@ -1,6 +1,7 @@
 package dev.canopy.tenancy;
 
 import static dev.canopy.support.Api.obj;
+import static dev.canopy.support.ApiAssertions.assertEachRejected;
 import static dev.canopy.support.ApiAssertions.assertProblem;
 import static dev.canopy.support.ApiAssertions.assertProblemShape;
 import static dev.canopy.support.ApiAssertions.errorFields;
@@ -22,6 +23,7 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 import dev.canopy.support.Api;
+import dev.canopy.support.ApiAssertions.BadInput;
 import dev.canopy.support.ApiTest;
 import dev.canopy.support.Fixtures;
 import dev.canopy.support.Fixtures.Session;
@@ -33,7 +35,7 @@ class TenantApiTest extends ApiTest {
 
     private static final String TENANTS = "/api/v1/tenants";
     private static final Set<String> TENANT_FIELDS = Set.of("id", "name", "slug", "status", "parent_tenant_id",
-            "region", "created_at", "updated_at", "version");
+            "region", "created_at", "updated_at", "version", "settings");
 
     // --- shape -------------------------------------------------------------------------------------------
 
@@ -723,47 +725,38 @@ class TenantApiTest extends ApiTest {
         TenantRef tenant = fixtures.tenant();
         String path = TENANTS + "/" + tenant.id();
         JsonNode before = api.get(path, admin.accessToken()).json();
-        record Case(String body, String code, List<String> fields) {
-        }
-        List<Case> cases = List.of(
-                new Case("{\"name\": \"x\", \"version\": 0", "MALFORMED_JSON", List.of()),
-                new Case("{name: x}", "MALFORMED_JSON", List.of()),
-                new Case(Api.json(obj("slug", "new-slug", "version", 0)), "UNKNOWN_FIELD", List.of("slug")),
-                new Case(Api.json(obj("parent_tenant_id", UUID.randomUUID().toString(), "version", 0)),
+        List<BadInput> cases = List.of(
+                new BadInput("{\"name\": \"x\", \"version\": 0", "MALFORMED_JSON", List.of()),
+                new BadInput("{name: x}", "MALFORMED_JSON", List.of()),
+                new BadInput(Api.json(obj("slug", "new-slug", "version", 0)), "UNKNOWN_FIELD", List.of("slug")),
+                new BadInput(Api.json(obj("parent_tenant_id", UUID.randomUUID().toString(), "version", 0)),
                         "UNKNOWN_FIELD", List.of("parent_tenant_id")),
-                new Case(Api.json(obj("id", UUID.randomUUID().toString(), "version", 0)), "UNKNOWN_FIELD",
+                new BadInput(Api.json(obj("id", UUID.randomUUID().toString(), "version", 0)), "UNKNOWN_FIELD",
                         List.of("id")),
-                new Case(Api.json(obj("name", 5, "version", 0)), "INVALID_TYPE", List.of("name")),
-                new Case(Api.json(obj("name", true, "version", 0)), "INVALID_TYPE", List.of("name")),
-                new Case(Api.json(obj("status", 1, "version", 0)), "INVALID_TYPE", List.of("status")),
-                new Case(Api.json(obj("name", "n", "version", "x")), "INVALID_TYPE", List.of("version")),
-                new Case(Api.json(obj("name", "n", "version", "0")), "INVALID_TYPE", List.of("version")),
-                new Case(Api.json(obj("name", "n", "version", 1.5)), "INVALID_TYPE", List.of("version")),
-                new Case(Api.json(obj("name", "n", "version", true)), "INVALID_TYPE", List.of("version")),
-                new Case(Api.json(obj("name", "n", "version", List.of(0))), "INVALID_TYPE", List.of("version")),
-                new Case("[]", "INVALID_TYPE", List.of("$")),
-                new Case(Api.json(obj("name", "n")), "VALIDATION_FAILED", List.of("version")),
-                new Case("{\"name\": \"n\", \"version\": null}", "VALIDATION_FAILED", List.of("version")),
-                new Case(Api.json(obj("name", "", "version", 0)), "VALIDATION_FAILED", List.of("name")),
-                new Case(Api.json(obj("name", "   ", "version", 0)), "VALIDATION_FAILED", List.of("name")),
-                new Case(Api.json(obj("name", "n".repeat(201), "version", 0)), "VALIDATION_FAILED", List.of("name")),
-                new Case(Api.json(obj("region", "r".repeat(101), "version", 0)), "VALIDATION_FAILED",
+                new BadInput(Api.json(obj("name", 5, "version", 0)), "INVALID_TYPE", List.of("name")),
+                new BadInput(Api.json(obj("name", true, "version", 0)), "INVALID_TYPE", List.of("name")),
+                new BadInput(Api.json(obj("status", 1, "version", 0)), "INVALID_TYPE", List.of("status")),
+                new BadInput(Api.json(obj("name", "n", "version", "x")), "INVALID_TYPE", List.of("version")),
+                new BadInput(Api.json(obj("name", "n", "version", "0")), "INVALID_TYPE", List.of("version")),
+                new BadInput(Api.json(obj("name", "n", "version", 1.5)), "INVALID_TYPE", List.of("version")),
+                new BadInput(Api.json(obj("name", "n", "version", true)), "INVALID_TYPE", List.of("version")),
+                new BadInput(Api.json(obj("name", "n", "version", List.of(0))), "INVALID_TYPE", List.of("version")),
+                new BadInput("[]", "INVALID_TYPE", List.of("$")),
+                new BadInput(Api.json(obj("name", "n")), "VALIDATION_FAILED", List.of("version")),
+                new BadInput("{\"name\": \"n\", \"version\": null}", "VALIDATION_FAILED", List.of("version")),
+                new BadInput(Api.json(obj("name", "", "version", 0)), "VALIDATION_FAILED", List.of("name")),
+                new BadInput(Api.json(obj("name", "   ", "version", 0)), "VALIDATION_FAILED", List.of("name")),
+                new BadInput(Api.json(obj("name", "n".repeat(201), "version", 0)), "VALIDATION_FAILED", List.of("name")),
+                new BadInput(Api.json(obj("region", "r".repeat(101), "version", 0)), "VALIDATION_FAILED",
                         List.of("region")),
-                new Case(Api.json(obj("status", "deleted", "version", 0)), "VALIDATION_FAILED", List.of("status")),
-                new Case(Api.json(obj("status", "bogus", "version", 0)), "VALIDATION_FAILED", List.of("status")),
-                new Case(Api.json(obj("status", "ACTIVE", "version", 0)), "VALIDATION_FAILED", List.of("status")),
-                new Case(Api.json(obj("status", "", "version", 0)), "VALIDATION_FAILED", List.of("status")),
-                new Case(Api.json(obj("name", "Nul\u0000Byte", "version", 0)), "INVALID_VALUE", List.of()),
-                new Case(Api.json(obj("region", "\u0000", "version", 0)), "INVALID_VALUE", List.of()));
+                new BadInput(Api.json(obj("status", "deleted", "version", 0)), "VALIDATION_FAILED", List.of("status")),
+                new BadInput(Api.json(obj("status", "bogus", "version", 0)), "VALIDATION_FAILED", List.of("status")),
+                new BadInput(Api.json(obj("status", "ACTIVE", "version", 0)), "VALIDATION_FAILED", List.of("status")),
+                new BadInput(Api.json(obj("status", "", "version", 0)), "VALIDATION_FAILED", List.of("status")),
+                new BadInput(Api.json(obj("name", "Nul\u0000Byte", "version", 0)), "INVALID_VALUE", List.of()),
+                new BadInput(Api.json(obj("region", "\u0000", "version", 0)), "INVALID_VALUE", List.of()));
 
-        for (Case c : cases) {
-            Api.Response response = patch(admin, tenant.id(), c.body());
-            assertProblem(response, 400, c.code());
-            if (!c.fields().isEmpty()) {
-                assertThat(errorFields(response).stream().distinct()).as(c.body())
-                        .containsExactlyInAnyOrderElementsOf(c.fields());
-            }
-        }
+        assertEachRejected(body -> patch(admin, tenant.id(), body), cases);
         assertProblem(api.send("PATCH", path, admin.accessToken(), "", Map.of("Content-Type", "application/json")),
                 400, "MISSING_BODY");
         assertThat(api.get(path, admin.accessToken()).json()).isEqualTo(before);

@@ -127,7 +127,7 @@ public class Inviting {
             if (existing == null && (fullName == null || fullName.isBlank())) {
                 throw ApiException.invalidField("full_name", "is required to create your account");
             }
-            PasswordPolicy.check("password", password);
+            PasswordPolicy.check("password", password, invitation.email());
             newPasswordHash = passwords.encode(password);
         }
         else if (!passwords.matches(password, existing.passwordHash())) {

@@ -55,7 +55,7 @@ public class MemberDirectory {
         List<String> roles = assignable(request.roles());
         UserAccount existing = users.findByEmail(request.email()).orElse(null);
         if (existing == null && request.password() != null) {
-            PasswordPolicy.check("password", request.password());
+            PasswordPolicy.check("password", request.password(), request.email());
         }
         UUID userId = existing != null ? existing.id() : Ids.newId();
         return scopes.inTenantAsUser(tenantId, userId, () -> {

@@ -65,7 +65,10 @@ public class PasswordResets {
                 });
     }
 
-    /** Sets the new password (policy applies) and ends every session of the account. */
+    /**
+     * Sets the new password (policy applies) and ends every session of the account. A refused password
+     * rolls the request back, so the link stays usable.
+     */
     public void confirm(String token, String newPassword) {
         PasswordPolicy.check("new_password", newPassword);
         UUID userId = tokens.consume(RefreshTokens.hash(token), AccountTokens.Purpose.PASSWORD_RESET)
@@ -73,6 +76,7 @@ public class PasswordResets {
                         "The reset link is unknown, used or expired; ask for a new one."))
                 .userId();
         UserAccount user = users.findById(userId).orElseThrow();
+        PasswordPolicy.check("new_password", newPassword, user.email());
         audit.actor(homeTenant(userId), new Actor.UserActor(user.id(), user.email()));
         audit.resource("user", user.id().toString());
         users.changePassword(userId, passwords.encode(newPassword));

@@ -5,10 +5,13 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
-/** A login: one user, working in one tenant at a time, until it expires or is revoked. */
+/**
+ * A login: one user, working in one tenant at a time, until it expires or is revoked. {@code mfa} says
+ * how the user proved themselves beyond the password ({@code totp}, {@code recovery_code}), null if not.
+ */
 public record Session(UUID id, UUID userId, UUID tenantId, boolean actingAsPlatformAdmin, Instant createdAt,
         Instant lastSeenAt, Instant expiresAt, @Nullable Instant revokedAt, @Nullable String ip,
-        @Nullable String userAgent) {
+        @Nullable String userAgent, @Nullable String mfa) {
 
     public boolean live(Instant now) {
         return revokedAt == null && expiresAt.isAfter(now);

@@ -3,6 +3,7 @@ package dev.canopy.identity.internal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -24,6 +25,8 @@ import dev.canopy.platform.db.IndependentTransaction;
 import dev.canopy.platform.db.TenantTransactions;
 import dev.canopy.platform.security.CanopyPrincipal;
 import dev.canopy.platform.web.ApiException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /** Logging in, refreshing, switching tenant and logging out: everything that starts, moves or ends a session. */
 @Component
@@ -41,13 +44,19 @@ public class SignIn {
     private final TenantTransactions scopes;
     private final TransactionTemplate transactions;
     private final PasswordEncoder passwords;
+    private final LoginAttempts attempts;
+    private final Lockout lockout;
+    private final Counter passwordChecks;
     private final AuditTrail audit;
     private final IndependentTransaction independent;
+    private final MultiFactor multiFactor;
+    private final MfaRecords mfaRecords;
     private final String unknownUserHash;
 
     SignIn(UserAccounts users, Memberships memberships, Sessions sessions, AccessTokens accessTokens,
             TenantDirectory tenants, TenantTransactions scopes, TransactionTemplate transactions,
-            PasswordEncoder passwords, AuditTrail audit, IndependentTransaction independent) {
+            PasswordEncoder passwords, AuditTrail audit, IndependentTransaction independent, LoginAttempts attempts,
+            Lockout lockout, MeterRegistry meters, MultiFactor multiFactor, MfaRecords mfaRecords) {
         this.users = users;
         this.memberships = memberships;
         this.sessions = sessions;
@@ -56,42 +65,138 @@ public class SignIn {
         this.scopes = scopes;
         this.transactions = transactions;
         this.passwords = passwords;
+        this.attempts = attempts;
+        this.lockout = lockout;
+        this.passwordChecks = Counter.builder("canopy.auth.password.checks")
+                .description("Password hashes verified at sign-in, for unknown emails too").register(meters);
         this.audit = audit;
         this.independent = independent;
+        this.multiFactor = multiFactor;
+        this.mfaRecords = mfaRecords;
         // a login for an unknown email costs the same hash work as one for a known email
         this.unknownUserHash = passwords.encode(RefreshTokens.newToken());
     }
 
-    /** The tokens a successful sign-in returns, with whom and where they are for. */
-    public record SignedIn(String accessToken, String refreshToken, UserAccount user, TenantInfo tenant) {
+    /** What a correct password gets: a session, or with MFA on, a second step to take. */
+    public sealed interface LoginOutcome permits SignedIn, MfaRequired {
+    }
+
+    /**
+     * The tokens a successful sign-in returns, with whom and where they are for; {@code mfaEnrollmentRequired}
+     * when the tenant requires MFA and the user has none yet.
+     */
+    public record SignedIn(String accessToken, String refreshToken, UserAccount user, TenantInfo tenant,
+            boolean mfaEnrollmentRequired) implements LoginOutcome {
+    }
+
+    /** The password was right; {@code mfaToken} and a code complete the login. */
+    public record MfaRequired(String mfaToken) implements LoginOutcome {
     }
 
     /** Where the request came from, kept with the session. */
     public record Client(@Nullable String ip, @Nullable String userAgent) {
+
+        /** The user agent as sessions keep it: at most 500 characters. */
+        public @Nullable String storedUserAgent() {
+            return userAgent == null ? null : userAgent.substring(0, Math.min(500, userAgent.length()));
+        }
     }
 
-    public SignedIn login(String email, String password, @Nullable UUID requestedTenant, Client client) {
+    public LoginOutcome login(String email, String password, @Nullable UUID requestedTenant, Client client) {
+        attempts.lockedUntil(email).ifPresent(until -> {
+            throw ApiException.tooManyRequests("Too many failed sign-ins; try again later.",
+                    Duration.between(Instant.now(), until));
+        });
         UserAccount user = users.findByEmail(email).orElse(null);
+        passwordChecks.increment();
         boolean matches = passwords.matches(password,
                 user == null || user.passwordHash() == null ? unknownUserHash : user.passwordHash());
         if (user == null || user.passwordHash() == null || !matches || !user.active()) {
+            // the request rolls back; the count of failures must not
+            var failures = independent.run(() -> attempts.recordFailure(email, lockout.maxFailures(),
+                    lockout.window(), lockout.duration()));
+            if (failures.lockedUntil() != null) {
+                audit.action("auth.account_locked");
+                log.warn("Sign-ins for one email are locked until {} after {} failures", failures.lockedUntil(),
+                        failures.count());
+            }
             throw ApiException.unauthorized("INVALID_CREDENTIALS", "The email or password is wrong.");
         }
+        attempts.clear(email);
         List<Membership> own = scopes.asUser(user.id(), () -> memberships.ofUser(user.id()));
         TenantInfo tenant = requestedTenant != null ? enterable(user, own, requestedTenant) : defaultTenant(own);
-        return transactions.execute(status -> start(user, tenant, own, client));
+        if (multiFactor.active(user.id())) {
+            audit.actor(tenant.id(), actor(user, own, tenant));
+            audit.action("auth.mfa_challenged");
+            audit.resource("user", user.id().toString());
+            return new MfaRequired(transactions.execute(status -> multiFactor.challenge(user.id(), tenant.id(), client)));
+        }
+        return transactions.execute(status -> start(user, tenant, own, client, null));
     }
 
-    private SignedIn start(UserAccount user, TenantInfo tenant, List<Membership> own, Client client) {
+    /**
+     * Completes a login that needs MFA: the challenge token and a TOTP code or an unused recovery code.
+     * Each try counts against the token, even when the request fails; after {@link MultiFactor#MAX_ATTEMPTS}
+     * the token is spent. The token works only for the client that logged in.
+     */
+    public SignedIn verifyMfa(String mfaToken, @Nullable String code, @Nullable String recoveryCode, Client client) {
+        byte[] hash = RefreshTokens.hash(mfaToken);
+        // the attempt counts in a transaction of its own: a wrong code rolls the request back
+        MfaRecords.Challenge challenge = independent.run(() -> mfaRecords.attempt(hash, MultiFactor.MAX_ATTEMPTS))
+                .orElseThrow(SignIn::mfaTokenInvalid);
+        UserAccount user = users.findById(challenge.userId()).orElseThrow(SignIn::mfaTokenInvalid);
+        audit.actor(challenge.tenantId(), new Actor.UserActor(user.id(), user.email()));
+        audit.resource("user", user.id().toString());
+        if (!Objects.equals(challenge.ip(), client.ip())
+                || !Objects.equals(challenge.userAgent(), client.storedUserAgent())) {
+            // a token replayed from elsewhere is spent at once
+            independent.run(() -> mfaRecords.finish(hash));
+            log.warn("MFA token of user {} presented by another client; the token is spent", user.id());
+            throw mfaTokenInvalid();
+        }
+        if (!user.active() || user.passwordHash() == null) {
+            throw mfaTokenInvalid();
+        }
+        return transactions.execute(status -> {
+            String method;
+            try {
+                method = multiFactor.verify(user.id(), code, recoveryCode);
+            }
+            catch (ApiException wrong) {
+                int left = MultiFactor.MAX_ATTEMPTS - challenge.attempts();
+                throw new ApiException(wrong.status(), wrong.code(), wrong.getMessage() + (left > 0
+                        ? " " + left + (left == 1 ? " try is" : " tries are") + " left for this login."
+                        : " No tries are left; sign in again."));
+            }
+            if (!mfaRecords.finish(hash)) {
+                throw mfaTokenInvalid(); // another request completed this login first
+            }
+            List<Membership> own = scopes.asUser(user.id(), () -> memberships.ofUser(user.id()));
+            TenantInfo tenant = enterable(user, own, challenge.tenantId());
+            audit.detail("mfa_method", method);
+            return start(user, tenant, own, client, method);
+        });
+    }
+
+    private static ApiException mfaTokenInvalid() {
+        return ApiException.unauthorized("MFA_TOKEN_INVALID",
+                "The MFA token is unknown, expired, already used or out of tries; sign in again.");
+    }
+
+    private static Actor actor(UserAccount user, List<Membership> own, TenantInfo tenant) {
+        boolean acting = own.stream().noneMatch(m -> m.tenantId().equals(tenant.id()));
+        return acting ? new Actor.DelegatedActor(user.id(), user.email(), AuditRecord.PLATFORM)
+                : new Actor.UserActor(user.id(), user.email());
+    }
+
+    private SignedIn start(UserAccount user, TenantInfo tenant, List<Membership> own, Client client,
+            @Nullable String mfa) {
         boolean acting = own.stream().noneMatch(m -> m.tenantId().equals(tenant.id()));
         var now = Instant.now();
-        String userAgent = client.userAgent() == null ? null
-                : client.userAgent().substring(0, Math.min(500, client.userAgent().length()));
         var session = new Session(Ids.newId(), user.id(), tenant.id(), acting, now, now, now.plus(REFRESH_LIFETIME),
-                null, client.ip(), userAgent);
+                null, client.ip(), client.storedUserAgent(), mfa);
         sessions.insert(session);
-        audit.actor(tenant.id(), acting ? new Actor.DelegatedActor(user.id(), user.email(), AuditRecord.PLATFORM)
-                : new Actor.UserActor(user.id(), user.email()));
+        audit.actor(tenant.id(), actor(user, own, tenant));
         audit.resource("session", session.id().toString());
         if (acting) {
             log.info("Platform administrator {} entered tenant {} without membership", user.id(), tenant.id());
@@ -135,9 +240,11 @@ public class SignIn {
         List<Membership> own = scopes.asUser(user.id(), () -> memberships.ofUser(user.id()));
         TenantInfo tenant = enterable(user, own, tenantId);
         audit.detail("from_tenant_id", principal.tenantId());
+        // the new session keeps what the user proved at login
+        String mfa = sessions.find(principal.sessionId()).map(Session::mfa).orElse(null);
         return transactions.execute(status -> {
             sessions.revoke(principal.sessionId());
-            return start(user, tenant, own, client);
+            return start(user, tenant, own, client, mfa);
         });
     }
 
@@ -162,7 +269,7 @@ public class SignIn {
         if (user.passwordHash() == null || !passwords.matches(currentPassword, user.passwordHash())) {
             throw ApiException.invalidField("current_password", "is not your current password");
         }
-        PasswordPolicy.check("new_password", newPassword);
+        PasswordPolicy.check("new_password", newPassword, user.email());
         if (newPassword.equals(currentPassword)) {
             throw ApiException.invalidField("new_password", "must differ from the current password");
         }
@@ -178,7 +285,8 @@ public class SignIn {
     private SignedIn issue(UUID sessionId, UserAccount user, TenantInfo tenant) {
         String refreshToken = RefreshTokens.newToken();
         sessions.addRefreshToken(sessionId, RefreshTokens.hash(refreshToken), Instant.now().plus(REFRESH_LIFETIME));
-        return new SignedIn(accessTokens.mint(user.id(), tenant.id(), sessionId), refreshToken, user, tenant);
+        return new SignedIn(accessTokens.mint(user.id(), tenant.id(), sessionId), refreshToken, user, tenant,
+                tenant.mfaRequired() && !multiFactor.active(user.id()));
     }
 
     private ApiException refused(byte[] hash) {

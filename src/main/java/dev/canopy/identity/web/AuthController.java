@@ -16,6 +16,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.canopy.audit.Audited;
 import dev.canopy.identity.internal.AccessTokens;
+import dev.canopy.identity.internal.MultiFactor;
 import dev.canopy.identity.internal.SignIn;
 import dev.canopy.identity.internal.SignIn.SignedIn;
 import dev.canopy.platform.security.CanopyPrincipal;
@@ -25,9 +26,10 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
-/** Login, token refresh, tenant switching and logout. */
+/** Login (with its MFA step), token refresh, tenant switching and logout. */
 @RestController
 @RequestMapping("/api/v1/auth")
 class AuthController {
@@ -50,19 +52,46 @@ class AuthController {
     record SwitchTenantRequest(@NotNull UUID tenantId) {
     }
 
+    /** Either a TOTP code (six digits) or a recovery code. */
+    record MfaVerifyRequest(@NotBlank @Size(max = 200) String mfaToken,
+            @Nullable @Pattern(regexp = "\\d{6}", message = "must be six digits") String code,
+            @Nullable @Size(min = 1, max = 64) String recoveryCode) {
+    }
+
     record TokenResponse(String accessToken, String tokenType, long expiresIn, String refreshToken, UserSummary user,
-            TenantSummary tenant) {
+            TenantSummary tenant, boolean mfaEnrollmentRequired) {
 
         static TokenResponse of(SignedIn signedIn) {
             return new TokenResponse(signedIn.accessToken(), "Bearer", AccessTokens.LIFETIME.toSeconds(),
-                    signedIn.refreshToken(), UserSummary.of(signedIn.user()), TenantSummary.of(signedIn.tenant()));
+                    signedIn.refreshToken(), UserSummary.of(signedIn.user()), TenantSummary.of(signedIn.tenant()),
+                    signedIn.mfaEnrollmentRequired());
         }
+    }
+
+    /** The password was right and MFA is on: no tokens yet, {@code mfa_token} and a code complete the login. */
+    record MfaRequiredResponse(boolean mfaRequired, String mfaToken, long expiresIn) {
     }
 
     @Audited(action = "auth.login", failure = "auth.login_failed", resource = "session")
     @PostMapping("/login")
-    ResponseEntity<TokenResponse> login(@Valid @RequestBody LoginRequest body, HttpServletRequest request) {
-        return withCookie(signIn.login(body.email(), body.password(), body.tenantId(), client(request)), request);
+    ResponseEntity<?> login(@Valid @RequestBody LoginRequest body, HttpServletRequest request) {
+        return switch (signIn.login(body.email(), body.password(), body.tenantId(), client(request))) {
+            case SignedIn signedIn -> withCookie(signedIn, request);
+            case SignIn.MfaRequired mfa -> ResponseEntity.ok()
+                    .header(HttpHeaders.CACHE_CONTROL, "no-store")
+                    .body(new MfaRequiredResponse(true, mfa.mfaToken(), MultiFactor.CHALLENGE_LIFETIME.toSeconds()));
+        };
+    }
+
+    @Audited(action = "auth.mfa_verified", failure = "auth.mfa_failed", resource = "session")
+    @PostMapping("/mfa/verify")
+    ResponseEntity<TokenResponse> verifyMfa(@Valid @RequestBody MfaVerifyRequest body, HttpServletRequest request) {
+        if ((body.code() == null) == (body.recoveryCode() == null)) {
+            throw ApiException.invalidField(body.code() == null ? "code" : "recovery_code",
+                    "give either code or recovery_code, exactly one");
+        }
+        return withCookie(signIn.verifyMfa(body.mfaToken(), body.code(), body.recoveryCode(), client(request)),
+                request);
     }
 
     @Audited(action = "auth.refreshed", failure = "auth.refresh_failed", resource = "session")

@@ -18,6 +18,7 @@ import dev.canopy.identity.TenantDirectory;
 import dev.canopy.identity.TenantInfo;
 import dev.canopy.identity.internal.Membership;
 import dev.canopy.identity.internal.Memberships;
+import dev.canopy.identity.internal.MultiFactor;
 import dev.canopy.identity.internal.UserAccount;
 import dev.canopy.identity.internal.UserAccounts;
 import dev.canopy.platform.db.TenantTransactions;
@@ -38,18 +39,24 @@ class ProfileController {
     private final TenantDirectory tenants;
     private final TenantTransactions scopes;
     private final AuditTrail audit;
+    private final MultiFactor multiFactor;
 
     ProfileController(UserAccounts users, Memberships memberships, TenantDirectory tenants,
-            TenantTransactions scopes, AuditTrail audit) {
+            TenantTransactions scopes, AuditTrail audit, MultiFactor multiFactor) {
         this.users = users;
         this.memberships = memberships;
         this.tenants = tenants;
         this.scopes = scopes;
         this.audit = audit;
+        this.multiFactor = multiFactor;
     }
 
+    /**
+     * {@code mfa_enrollment_required}: the current tenant requires MFA and the caller has none yet, so the
+     * console asks them to enrol.
+     */
     record Me(MeUser user, TenantSummary tenant, boolean actingAsPlatformAdmin, List<MembershipView> memberships,
-            List<String> permissions) {
+            List<String> permissions, boolean mfaEnabled, boolean mfaEnrollmentRequired) {
     }
 
     record MeUser(UUID id, String email, String fullName, boolean isPlatformAdmin, long version) {
@@ -73,8 +80,10 @@ class ProfileController {
                 .map(m -> new MembershipView(TenantSummary.of(known.get(m.tenantId())), m.roles(), m.primary()))
                 .toList();
         boolean acting = own.stream().noneMatch(m -> m.tenantId().equals(principal.tenantId()));
+        boolean mfa = multiFactor.active(user.id());
         return new Me(new MeUser(user.id(), user.email(), user.fullName(), user.platformAdmin(), user.version()),
-                TenantSummary.of(current), acting, views, principal.permissions().stream().sorted().toList());
+                TenantSummary.of(current), acting, views, principal.permissions().stream().sorted().toList(), mfa,
+                current.mfaRequired() && !mfa);
     }
 
     @Audited(action = "user.profile_updated", resource = "user")

@@ -38,8 +38,9 @@ class SessionsController {
         this.signIn = signIn;
     }
 
+    /** {@code mfa}: how the user proved themselves beyond the password ({@code totp}, {@code recovery_code}). */
     record SessionView(UUID id, UUID tenantId, Instant createdAt, Instant lastSeenAt, Instant expiresAt,
-            @Nullable String ip, @Nullable String userAgent, boolean current) {
+            @Nullable String ip, @Nullable String userAgent, boolean current, @Nullable String mfa) {
     }
 
     record PasswordChange(@NotBlank @Size(max = 1024) String currentPassword,
@@ -78,6 +79,6 @@ class SessionsController {
 
     private static SessionView view(Session s, CanopyPrincipal principal) {
         return new SessionView(s.id(), s.tenantId(), s.createdAt(), s.lastSeenAt(), s.expiresAt(), s.ip(),
-                s.userAgent(), s.id().equals(principal.sessionId()));
+                s.userAgent(), s.id().equals(principal.sessionId()), s.mfa());
     }
 }

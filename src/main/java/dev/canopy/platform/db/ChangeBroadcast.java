@@ -3,6 +3,7 @@ package dev.canopy.platform.db;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -84,7 +85,13 @@ public class ChangeBroadcast implements SmartLifecycle {
         running = false;
         Thread listener = thread;
         if (listener != null) {
-            listener.interrupt();
+            try {
+                // let it give its connection back before the pool closes
+                listener.join(Duration.ofSeconds(2));
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -3,11 +3,13 @@ package dev.canopy.platform.db;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
-/** Turns database start-up failures into one readable report instead of a wall of stack traces. */
-class DatabaseFailureAnalyzer extends AbstractFailureAnalyzer<DatabaseUnavailableException> {
+import dev.canopy.platform.StartupRefusedException;
+
+/** Turns start-up refusals (database, configuration) into one readable report instead of stack traces. */
+class DatabaseFailureAnalyzer extends AbstractFailureAnalyzer<StartupRefusedException> {
 
     @Override
-    protected FailureAnalysis analyze(Throwable rootFailure, DatabaseUnavailableException cause) {
+    protected FailureAnalysis analyze(Throwable rootFailure, StartupRefusedException cause) {
         return new FailureAnalysis(cause.getMessage(), cause.action(), null);
     }
 }

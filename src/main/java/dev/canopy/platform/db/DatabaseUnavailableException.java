@@ -1,16 +1,11 @@
 package dev.canopy.platform.db;
 
-/** Canopy cannot use the configured database; the message says why in one sentence and what to do. */
-class DatabaseUnavailableException extends RuntimeException {
+import dev.canopy.platform.StartupRefusedException;
 
-    private final String action;
+/** Canopy cannot use the configured database; the message says why in one sentence and what to do. */
+class DatabaseUnavailableException extends StartupRefusedException {
 
     DatabaseUnavailableException(String message, String action) {
-        super(message);
-        this.action = action;
-    }
-
-    String action() {
-        return action;
+        super(message, action);
     }
 }

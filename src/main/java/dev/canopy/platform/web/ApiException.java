@@ -1,5 +1,6 @@
 package dev.canopy.platform.web;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.springframework.http.HttpStatus;
@@ -10,6 +11,7 @@ public class ApiException extends RuntimeException {
     private final HttpStatus status;
     private final String code;
     private final List<FieldError> errors;
+    private Duration retryAfter = Duration.ZERO;
 
     public ApiException(HttpStatus status, String code, String detail) {
         this(status, code, detail, List.of());
@@ -41,6 +43,17 @@ public class ApiException extends RuntimeException {
 
     public static ApiException conflict(String code, String detail) {
         return new ApiException(HttpStatus.CONFLICT, code, detail);
+    }
+
+    /** 429 {@code TOO_MANY_REQUESTS}, answered with a {@code Retry-After} header. */
+    public static ApiException tooManyRequests(String detail, Duration retryAfter) {
+        var e = new ApiException(HttpStatus.TOO_MANY_REQUESTS, "TOO_MANY_REQUESTS", detail);
+        e.retryAfter = retryAfter.isNegative() ? Duration.ZERO : retryAfter;
+        return e;
+    }
+
+    public Duration retryAfter() {
+        return retryAfter;
     }
 
     public static ApiException unauthorized(String code, String detail) {

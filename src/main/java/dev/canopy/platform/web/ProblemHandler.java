@@ -54,7 +54,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> rejected(ApiException e, HttpServletRequest request) {
-        return ResponseEntity.status(e.status()).body(problems.of(e.status(), e.code(), e.getMessage(), e.errors(),
+        var response = ResponseEntity.status(e.status());
+        if (e.status() == HttpStatus.TOO_MANY_REQUESTS) {
+            // rounded up: retrying after the stated seconds must succeed
+            response.header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, e.retryAfter().toSeconds() + 1)));
+        }
+        return response.body(problems.of(e.status(), e.code(), e.getMessage(), e.errors(),
                 request));
     }
 

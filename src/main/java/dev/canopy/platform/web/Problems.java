@@ -20,7 +20,7 @@ public class Problems {
 
     private final JsonMapper json;
 
-    Problems(JsonMapper json) {
+    public Problems(JsonMapper json) {
         this.json = json;
     }
 

@@ -33,6 +33,6 @@ class DirectoryOfTenants implements TenantDirectory {
     }
 
     private static TenantInfo info(Tenant t) {
-        return new TenantInfo(t.id(), t.name(), t.slug(), t.status(), t.parentTenantId());
+        return new TenantInfo(t.id(), t.name(), t.slug(), t.status(), t.parentTenantId(), t.mfaRequired());
     }
 }

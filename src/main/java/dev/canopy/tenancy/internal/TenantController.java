@@ -47,12 +47,20 @@ class TenantController {
     }
 
     record TenantView(UUID id, String name, String slug, String status, @Nullable UUID parentTenantId,
-            @Nullable String region, Instant createdAt, Instant updatedAt, long version) {
+            @Nullable String region, Instant createdAt, Instant updatedAt, long version, Settings settings) {
 
         static TenantView of(Tenant t) {
             return new TenantView(t.id(), t.name(), t.slug(), t.status(), t.parentTenantId(), t.region(),
-                    t.createdAt(), t.updatedAt(), t.version());
+                    t.createdAt(), t.updatedAt(), t.version(), new Settings(t.mfaRequired()));
         }
+    }
+
+    /** A tenant's settings. */
+    record Settings(boolean mfaRequired) {
+    }
+
+    /** Changes to a tenant's settings; a missing or null field is unchanged. */
+    record SettingsChanges(@Nullable Boolean mfaRequired) {
     }
 
     record CreateTenant(@NotBlank @Size(max = 200) String name,
@@ -65,7 +73,7 @@ class TenantController {
     record UpdateTenant(@Nullable @Size(min = 1, max = 200) @Pattern(regexp = ".*\\S.*") String name,
             @Nullable @Size(max = 100) String region,
             @Nullable @Pattern(regexp = "active|suspended", message = "must be active or suspended") String status,
-            @NotNull Long version) {
+            @Nullable @Valid SettingsChanges settings, @NotNull Long version) {
     }
 
     @GetMapping
@@ -100,7 +108,8 @@ class TenantController {
             @Valid @RequestBody UpdateTenant body) {
         return TenantView.of(tenants.update(principal, id,
                 new Tenants.TenantChanges(body.name() == null ? null : body.name().trim(), body.region(),
-                        body.status(), body.version())));
+                        body.status(), body.settings() == null ? null : body.settings().mfaRequired(),
+                        body.version())));
     }
 
     @Audited(action = "tenant.deleted", resource = "tenant")

@@ -17,7 +17,7 @@ import dev.canopy.tenancy.Tenant;
 public class TenantRecords {
 
     private static final String COLUMNS = """
-            id, name, slug, status, parent_tenant_id, region, created_at, updated_at, version
+            id, name, slug, status, parent_tenant_id, region, created_at, updated_at, version, mfa_required
             """;
 
     private final JdbcClient jdbc;
@@ -84,12 +84,13 @@ public class TenantRecords {
 
     /** Applies the changes if the row is still at {@code version}; false when it moved on. */
     public boolean update(UUID id, long version, @Nullable String name, @Nullable String region,
-            @Nullable String status) {
+            @Nullable String status, @Nullable Boolean mfaRequired) {
         return jdbc.sql("""
                 update platform.tenants
                    set name = coalesce(:name, name),
                        region = coalesce(:region, region),
                        status = coalesce(:status, status),
+                       mfa_required = coalesce(:mfaRequired, mfa_required),
                        updated_at = now(),
                        version = version + 1
                  where id = :id and version = :version
@@ -99,6 +100,7 @@ public class TenantRecords {
                 .param("name", name)
                 .param("region", region)
                 .param("status", status)
+                .param("mfaRequired", mfaRequired)
                 .update() == 1 && changed(id);
     }
 

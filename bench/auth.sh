@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Load on the authentication endpoints of a running-for-the-occasion Canopy (packaged jar, fresh embedded
+# database): refresh-token rotations per second and password logins per second, measured with wrk.
+# Usage: bench/auth.sh [seconds] [connections]   (build first: ./mvnw -q package -DskipTests; needs wrk)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-20}"
+connections="${2:-8}"
+jar=$(ls target/canopy-*.jar | grep -v original | head -1)
+java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+work=$(mktemp -d)
+port=18090
+export EMAIL="perf@canopy.local" PASSWORD="benchmark-password-123"
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
+
+CANOPY_DATA_DIR="$work/data" CANOPY_BOOTSTRAP_ADMIN_EMAIL="$EMAIL" CANOPY_BOOTSTRAP_ADMIN_PASSWORD="$PASSWORD" \
+    "$java" -jar "$jar" --server.port=$port --canopy.auth.throttle.per-ip-per-minute=100000000 \
+    --canopy.auth.lockout.max-failures=100000000 > "$work/app.log" 2>&1 &
+pid=$!
+until curl -sf "http://localhost:$port/actuator/health" > /dev/null; do
+    kill -0 $pid 2>/dev/null || { echo "Canopy exited:" >&2; tail -5 "$work/app.log" >&2; exit 1; }
+    sleep 0.2
+done
+
+login() {
+    curl -sf "http://localhost:$port/api/v1/auth/login" -H 'Content-Type: application/json' \
+        -d "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" | sed 's/.*"refresh_token":"\([^"]*\)".*/\1/'
+}
+
+# warm-up: a few seconds of each, not measured
+for i in $(seq "$connections"); do login; done > "$work/tokens"
+TOKENS="$work/tokens" wrk -t"$connections" -c"$connections" -d5s -s bench/refresh.lua "http://localhost:$port" > /dev/null
+wrk -t2 -c4 -d5s -s bench/login.lua "http://localhost:$port" > /dev/null
+
+echo "== refresh-token rotations, $connections connections, ${seconds}s"
+for i in $(seq "$connections"); do login; done > "$work/tokens"
+TOKENS="$work/tokens" wrk -t"$connections" -c"$connections" -d"${seconds}s" --latency -s bench/refresh.lua \
+    "http://localhost:$port" | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
+echo "== password logins, 4 connections, ${seconds}s"
+wrk -t2 -c4 -d"${seconds}s" --latency -s bench/login.lua "http://localhost:$port" \
+    | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
