@@ -35,6 +35,15 @@ public sealed interface Actor {
         }
     }
 
+    /** An API key acting with its own roles; {@code email} carries its name. */
+    record ApiKeyActor(UUID id, String email) implements Actor {
+
+        @Override
+        public String type() {
+            return "api_key";
+        }
+    }
+
     /** Canopy itself: scheduled jobs, start-up. */
     record SystemActor(String name) implements Actor {
 

@@ -113,6 +113,7 @@ class ApiKeyApiTest extends ApiTest {
                 .satisfies(e -> {
                     assertThat(e.action()).isEqualTo("user.added");
                     assertThat(e.actorEmail()).isEqualTo("api-key:" + name);
+                    assertThat(e.actorType()).isEqualTo("api_key");
                 });
     }
 

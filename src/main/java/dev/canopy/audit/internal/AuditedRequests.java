@@ -123,7 +123,10 @@ class AuditedRequests extends OncePerRequestFilter {
         UUID tenantId = audit.tenantId != null ? audit.tenantId
                 : principal != null ? principal.tenantId() : AuditRecord.PLATFORM;
         Actor actor = audit.actor != null ? audit.actor
-                : principal != null ? new Actor.UserActor(principal.userId(), principal.email()) : new Actor.Anonymous();
+                : principal == null ? new Actor.Anonymous()
+                        : principal.kind() == CanopyPrincipal.Kind.API_KEY
+                                ? new Actor.ApiKeyActor(principal.userId(), principal.email())
+                                : new Actor.UserActor(principal.userId(), principal.email());
         Audited audited = audit.audited;
         String action = audit.action != null ? audit.action
                 : audited == null ? fallbackAction(request)

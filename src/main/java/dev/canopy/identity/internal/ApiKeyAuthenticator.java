@@ -112,7 +112,7 @@ class ApiKeyAuthenticator implements ChangeBroadcast.Listener {
                     "The tenant of this API key is " + status + "."), key.expiresAt());
         }
         var principal = new CanopyPrincipal(key.id(), key.principalName(), key.tenantId(), key.id(),
-                decisions.effectivePermissions(key.roles(), false), false);
+                decisions.effectivePermissions(key.roles(), false), false, CanopyPrincipal.Kind.API_KEY);
         return new Resolution(key.id(), key.tenantId(), principal, null, key.expiresAt());
     }
 

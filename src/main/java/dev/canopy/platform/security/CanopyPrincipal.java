@@ -10,7 +10,18 @@ import dev.canopy.platform.web.ApiException;
  * those of the current tenant's membership (plus platform-level ones), never of another tenant.
  */
 public record CanopyPrincipal(UUID userId, String email, UUID tenantId, UUID sessionId, Set<String> permissions,
-        boolean platformAdmin) {
+        boolean platformAdmin, Kind kind) {
+
+    /** A person signed in with a session. */
+    public CanopyPrincipal(UUID userId, String email, UUID tenantId, UUID sessionId, Set<String> permissions,
+            boolean platformAdmin) {
+        this(userId, email, tenantId, sessionId, permissions, platformAdmin, Kind.USER);
+    }
+
+    /** Who stands behind the credentials: a person, or an API key (then {@code userId} is the key's id). */
+    public enum Kind {
+        USER, API_KEY
+    }
 
     public boolean can(Permission permission) {
         return permissions.contains(permission.name());
