@@ -11,7 +11,7 @@ java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 work=$(mktemp -d)
 port=18090
 export EMAIL="perf@canopy.local" PASSWORD="benchmark-password-123"
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 
 CANOPY_DATA_DIR="$work/data" CANOPY_BOOTSTRAP_ADMIN_EMAIL="$EMAIL" CANOPY_BOOTSTRAP_ADMIN_PASSWORD="$PASSWORD" \
     "$java" -jar "$jar" --server.port=$port --canopy.auth.throttle.per-ip-per-minute=100000000 \
@@ -25,6 +25,7 @@ done
 login() {
     curl -sf "http://localhost:$port/api/v1/auth/login" -H 'Content-Type: application/json' \
         -d "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" | sed 's/.*"refresh_token":"\([^"]*\)".*/\1/'
+    echo
 }
 
 # warm-up: a few seconds of each, not measured
