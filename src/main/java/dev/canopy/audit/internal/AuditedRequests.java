@@ -99,7 +99,9 @@ class AuditedRequests extends OncePerRequestFilter {
             }
             log.error("Request {} {} failed and was rolled back", request.getMethod(), request.getRequestURI(), e);
             recordSeparately(audit, body, HttpStatus.INTERNAL_SERVER_ERROR.value(), null, null);
-            buffered.resetBuffer();
+            // the handler's status and headers (Location, Set-Cookie) describe a change that was rolled back
+            buffered.reset();
+            buffered.setHeader(RequestIds.HEADER, RequestIds.of(request));
             problems.write(buffered, problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
                     "Something went wrong on our side; nothing was changed.", request));
         }

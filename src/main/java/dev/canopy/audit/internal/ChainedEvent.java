@@ -5,12 +5,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
+import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -31,6 +33,7 @@ public record ChainedEvent(UUID tenantId, long seq, UUID id, Instant occurredAt,
     static final JsonMapper CANONICAL = JsonMapper.builder()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
             .build();
 
     static Instant precision(Instant instant) {
@@ -38,11 +41,48 @@ public record ChainedEvent(UUID tenantId, long seq, UUID id, Instant occurredAt,
     }
 
     /**
-     * Details as canonical JSON text: what is stored and what is hashed. PostgreSQL's jsonb cannot hold
-     * the NUL character, so its escape is kept as literal text.
+     * Details as canonical JSON text: what is stored and what is hashed, so it must read back from jsonb
+     * unchanged. One pass through JSON makes every floating-point number a decimal, written in plain
+     * notation as jsonb keeps it ({@code 1e2} is stored as {@code 100}). PostgreSQL's jsonb cannot hold
+     * the NUL character, so it is kept as the six characters of its JSON escape; an unpaired surrogate cannot
+     * be sent as UTF-8, so it becomes U+FFFD.
      */
     static String canonicalDetails(Map<String, Object> details) {
-        return CANONICAL.writeValueAsString(new TreeMap<>(details)).replace("\\u0000", "\\\\u0000");
+        Object value = CANONICAL.readValue(CANONICAL.writeValueAsString(details), Object.class);
+        return CANONICAL.writeValueAsString(storable(value));
+    }
+
+    private static @Nullable Object storable(@Nullable Object value) {
+        if (value instanceof String text) {
+            return storable(text);
+        }
+        if (value instanceof Map<?, ?> map) {
+            var copy = new TreeMap<String, @Nullable Object>();
+            map.forEach((key, v) -> copy.put(storable(String.valueOf(key)), storable(v)));
+            return copy;
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(ChainedEvent::storable).toList();
+        }
+        return value;
+    }
+
+    private static String storable(String text) {
+        var out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\0') {
+                out.append("\\u0000");
+            }
+            else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                out.append(c).append(text.charAt(++i));
+            }
+            else {
+                out.append(Character.isSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+        return out.toString();
     }
 
     /** The hash this event should have, from its content and its predecessor's hash. */
