@@ -15,6 +15,7 @@ public final class Permissions {
     private static final String USER_MANAGEMENT = "User Management";
     private static final String ROLE_MANAGEMENT = "Role Management";
     private static final String PERMISSION_MANAGEMENT = "Permission Management";
+    private static final String AUDIT = "Audit";
     private static final String PLATFORM_ADMINISTRATION = "Platform Administration";
 
     public static final Permission TENANTS_READ = new Permission("tenants:read",
@@ -42,6 +43,9 @@ public final class Permissions {
     public static final Permission PERMISSIONS_LIST = new Permission("permissions:list",
             "List every permission with its description", PERMISSION_MANAGEMENT, TENANT);
 
+    public static final Permission AUDIT_READ = new Permission("audit:read",
+            "Search, export and verify the current tenant's audit log", AUDIT, TENANT);
+
     public static final Permission PLATFORM_TENANTS_MANAGE = new Permission("platform:tenants_manage",
             "See and manage every tenant on the platform", PLATFORM_ADMINISTRATION, PLATFORM);
     public static final Permission PLATFORM_TENANTS_ENTER = new Permission("platform:tenants_enter",
@@ -49,7 +53,7 @@ public final class Permissions {
 
     public static final List<Permission> ALL = List.of(TENANTS_READ, TENANTS_UPDATE, TENANTS_CREATE, TENANTS_DELETE,
             USERS_LIST, USERS_READ, USERS_CREATE, USERS_UPDATE, USERS_DELETE, ROLES_LIST, PERMISSIONS_LIST,
-            PLATFORM_TENANTS_MANAGE, PLATFORM_TENANTS_ENTER);
+            AUDIT_READ, PLATFORM_TENANTS_MANAGE, PLATFORM_TENANTS_ENTER);
 
     private Permissions() {
     }

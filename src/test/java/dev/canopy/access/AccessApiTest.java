@@ -27,7 +27,7 @@ class AccessApiTest extends ApiTest {
 
     private static final List<String> TENANT_LEVEL = List.of("tenants:read", "tenants:update", "tenants:create",
             "tenants:delete", "users:list", "users:read", "users:create", "users:update", "users:delete", "roles:list",
-            "permissions:list");
+            "permissions:list", "audit:read");
 
     private static Map<String, List<String>> registry() {
         var registry = new LinkedHashMap<String, List<String>>();
@@ -39,6 +39,7 @@ class AccessApiTest extends ApiTest {
         }
         registry.put("roles:list", List.of("Role Management", "tenant"));
         registry.put("permissions:list", List.of("Permission Management", "tenant"));
+        registry.put("audit:read", List.of("Audit", "tenant"));
         registry.put("platform:tenants_manage", List.of("Platform Administration", "platform"));
         registry.put("platform:tenants_enter", List.of("Platform Administration", "platform"));
         return registry;
@@ -81,7 +82,7 @@ class AccessApiTest extends ApiTest {
                 }
             }
             assertThat(categories).containsExactly("Tenant Management", "User Management", "Role Management",
-                    "Permission Management", "Platform Administration");
+                    "Permission Management", "Audit", "Platform Administration");
             assertThat(grouped.keySet()).isEqualTo(listed.keySet());
         }
     }
