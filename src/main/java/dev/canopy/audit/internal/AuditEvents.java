@@ -87,11 +87,13 @@ class AuditEvents {
                 .param("from", fromSeq)
                 .param("to", toSeq)
                 .withFetchSize(FETCH_SIZE)
-                .query((ResultSetExtractor<Void>) rs -> {
-                    while (rs.next() && reader.next(event(rs))) {
-                        // the reader decides
+                .query((ResultSetExtractor<Boolean>) rs -> {
+                    while (rs.next()) {
+                        if (!reader.next(event(rs))) {
+                            return false;
+                        }
                     }
-                    return null;
+                    return true;
                 });
     }
 
