@@ -31,13 +31,23 @@ final class ChainWalk {
     boolean accept(ChainedEvent event) {
         checked++;
         lastId = event.id();
-        if (event.seq() != expectedSeq || !MessageDigest.isEqual(event.prevHash(), prevHash) || !event.intact()) {
+        if (event.seq() != expectedSeq || !MessageDigest.isEqual(event.prevHash(), prevHash) || !intact(event)) {
             broken = event.id();
             return false;
         }
         expectedSeq++;
         prevHash = event.hash();
         return true;
+    }
+
+    /** Whether the event's hash matches its content; content that cannot even be read again does not. */
+    private static boolean intact(ChainedEvent event) {
+        try {
+            return event.intact();
+        }
+        catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** Whether the walk, unbroken, ended exactly at the given position and hash. */

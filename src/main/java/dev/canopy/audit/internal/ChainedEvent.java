@@ -1,16 +1,20 @@
 package dev.canopy.audit.internal;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
+import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -31,18 +35,58 @@ public record ChainedEvent(UUID tenantId, long seq, UUID id, Instant occurredAt,
     static final JsonMapper CANONICAL = JsonMapper.builder()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
             .build();
+
+    /** Reads recorded values into maps, lists and exact numbers, whatever their notation. */
+    private static final JsonMapper CAPTURE = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    /** Numbers longer than this in plain notation are kept as text (as written): see {@link #canonicalDetails}. */
+    static final int MAX_NUMBER_DIGITS = 100;
 
     static Instant precision(Instant instant) {
         return instant.truncatedTo(ChronoUnit.MICROS);
     }
 
     /**
-     * Details as canonical JSON text: what is stored and what is hashed. PostgreSQL's jsonb cannot hold
-     * the NUL character, so its escape is kept as literal text.
+     * Details as canonical JSON text: what is stored and what is hashed. It must read back the same from
+     * PostgreSQL's jsonb, which keeps numbers as plain decimals ({@code 1e2} comes back as {@code 100}):
+     * numbers are written in plain notation, and those too long for it ({@code 1e999999999}) are kept as
+     * the text they were written as. jsonb cannot hold the NUL character, so its escape is kept as
+     * literal text.
      */
+    @SuppressWarnings("unchecked")
     static String canonicalDetails(Map<String, Object> details) {
-        return CANONICAL.writeValueAsString(new TreeMap<>(details)).replace("\\u0000", "\\\\u0000");
+        Object exact = CAPTURE.readValue(CAPTURE.writeValueAsString(details), Object.class);
+        return CANONICAL.writeValueAsString(new TreeMap<>((Map<String, Object>) storable(exact)))
+                .replace("\\u0000", "\\\\u0000");
+    }
+
+    private static @Nullable Object storable(@Nullable Object value) {
+        if (value instanceof Map<?, ?> map) {
+            var copy = new TreeMap<String, @Nullable Object>();
+            map.forEach((k, v) -> copy.put(String.valueOf(k), storable(v)));
+            return copy;
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(ChainedEvent::storable).toList();
+        }
+        if (value instanceof BigDecimal decimal && plainDigits(decimal) > MAX_NUMBER_DIGITS) {
+            return decimal.toString();
+        }
+        if (value instanceof BigInteger integer && integer.abs().toString().length() > MAX_NUMBER_DIGITS) {
+            return integer.toString();
+        }
+        return value;
+    }
+
+    /** How many digits the number has written out without an exponent. */
+    private static long plainDigits(BigDecimal decimal) {
+        long precision = decimal.precision();
+        long scale = decimal.scale();
+        return scale <= 0 ? precision - scale : Math.max(precision, scale + 1);
     }
 
     /** The hash this event should have, from its content and its predecessor's hash. */
