@@ -109,7 +109,9 @@ class AuditExportTest extends ApiTest {
     @Test
     void aHundredThousandEventsStreamOut() throws Exception {
         TenantRef tenant = fixtures.tenant();
+        long seeding = System.nanoTime();
         new AuditTestSupport(context).seed(tenant.id(), 100_000, Instant.now(), "bulk.imported");
+        System.out.printf("Seeded 100,000 chained events in %d ms%n", (System.nanoTime() - seeding) / 1_000_000);
         Session admin = fixtures.userIn(tenant, "tenant_admin");
         long total = 100_003; // and the admin's switch, addition and login
 
@@ -154,7 +156,9 @@ class AuditExportTest extends ApiTest {
                 ndjsonMillis, firstByte / 1_000_000, csvMillis);
 
         // the whole chain verifies too
+        long verifying = System.nanoTime();
         Api.Response verified = api.post(EVENTS + "/verify", admin.accessToken(), null);
+        System.out.printf("Verified %d events in %d ms%n", total, (System.nanoTime() - verifying) / 1_000_000);
         assertThat(verified.json().path("valid").asBoolean()).as(verified.toString()).isTrue();
         assertThat(verified.json().path("checked").asLong()).isEqualTo(total);
     }

@@ -110,8 +110,18 @@ public final class AuditTestSupport {
     /** Runs the retention job for one tenant, with its configured retention. */
     public Optional<Archived> archive(UUID tenantId) {
         int days = context.getBean(AuditRetention.class).retentionDays(tenantId);
-        return context.getBean(AuditArchiver.class).archiveExpired(tenantId, days).map(a -> new Archived(a.fromSeq(),
-                a.toSeq(), a.events(), dataDir().resolve(a.file()), a.sha256()));
+        return context.getBean(AuditArchiver.class).archiveExpired(tenantId, days).map(this::archived);
+    }
+
+    /** Runs the daily retention job over every tenant. */
+    public Map<UUID, Archived> archiveAll() {
+        var archived = new java.util.LinkedHashMap<UUID, Archived>();
+        context.getBean(AuditJobs.class).archiveAll().forEach((tenant, a) -> archived.put(tenant, archived(a)));
+        return archived;
+    }
+
+    private Archived archived(AuditArchiver.Archive a) {
+        return new Archived(a.fromSeq(), a.toSeq(), a.events(), dataDir().resolve(a.file()), a.sha256());
     }
 
     public Path dataDir() {
