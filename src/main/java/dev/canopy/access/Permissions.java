@@ -16,6 +16,7 @@ public final class Permissions {
     private static final String ROLE_MANAGEMENT = "Role Management";
     private static final String PERMISSION_MANAGEMENT = "Permission Management";
     private static final String API_KEY_MANAGEMENT = "API Key Management";
+    private static final String AUDIT = "Audit";
     private static final String PLATFORM_ADMINISTRATION = "Platform Administration";
 
     public static final Permission TENANTS_READ = new Permission("tenants:read",
@@ -49,6 +50,8 @@ public final class Permissions {
             "Create API keys in the current tenant, with at most one's own permissions", API_KEY_MANAGEMENT, TENANT);
     public static final Permission API_KEYS_DELETE = new Permission("api_keys:delete",
             "Revoke API keys of the current tenant", API_KEY_MANAGEMENT, TENANT);
+    public static final Permission AUDIT_READ = new Permission("audit:read",
+            "Search, export and verify the current tenant's audit log", AUDIT, TENANT);
 
     public static final Permission PLATFORM_TENANTS_MANAGE = new Permission("platform:tenants_manage",
             "See and manage every tenant on the platform", PLATFORM_ADMINISTRATION, PLATFORM);
@@ -57,7 +60,8 @@ public final class Permissions {
 
     public static final List<Permission> ALL = List.of(TENANTS_READ, TENANTS_UPDATE, TENANTS_CREATE, TENANTS_DELETE,
             USERS_LIST, USERS_READ, USERS_CREATE, USERS_UPDATE, USERS_DELETE, ROLES_LIST, PERMISSIONS_LIST,
-            API_KEYS_LIST, API_KEYS_CREATE, API_KEYS_DELETE, PLATFORM_TENANTS_MANAGE, PLATFORM_TENANTS_ENTER);
+            API_KEYS_LIST, API_KEYS_CREATE, API_KEYS_DELETE, AUDIT_READ, PLATFORM_TENANTS_MANAGE,
+            PLATFORM_TENANTS_ENTER);
 
     private Permissions() {
     }

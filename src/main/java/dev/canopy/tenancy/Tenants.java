@@ -1,5 +1,7 @@
 package dev.canopy.tenancy;
 
+import java.util.Collection;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -9,6 +11,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import dev.canopy.access.Permissions;
+import dev.canopy.audit.AuditRetention;
 import dev.canopy.identity.Members;
 import dev.canopy.platform.Ids;
 import dev.canopy.platform.security.CanopyPrincipal;
@@ -26,10 +29,12 @@ public class Tenants {
 
     private final TenantRecords records;
     private final Members members;
+    private final AuditRetention auditRetention;
 
-    Tenants(TenantRecords records, Members members) {
+    Tenants(TenantRecords records, Members members, AuditRetention auditRetention) {
         this.records = records;
         this.members = members;
+        this.auditRetention = auditRetention;
     }
 
     /** A new tenant; without a parent it is top-level (platform administrators only). */
@@ -38,7 +43,11 @@ public class Tenants {
 
     /** Changes to a tenant; null means unchanged. */
     public record TenantChanges(@Nullable String name, @Nullable String region, @Nullable String status,
-            @Nullable Boolean mfaRequired, long version) {
+            @Nullable Boolean mfaRequired, @Nullable Integer auditRetentionDays, long version) {
+    }
+
+    /** A tenant's settings kept by the modules they concern. */
+    public record TenantSettings(int auditRetentionDays) {
     }
 
     /** Filters of the tenant list. */
@@ -62,6 +71,13 @@ public class Tenants {
             throw notFound();
         }
         return tenant;
+    }
+
+    /** The settings of the given tenants (which the caller has already been allowed to see). */
+    public Map<UUID, TenantSettings> settings(Collection<UUID> ids) {
+        var settings = new java.util.HashMap<UUID, TenantSettings>();
+        auditRetention.retentionDays(ids).forEach((id, days) -> settings.put(id, new TenantSettings(days)));
+        return settings;
     }
 
     @Transactional
@@ -109,6 +125,9 @@ public class Tenants {
         if (!records.update(id, changes.version(), changes.name(), changes.region(), changes.status(),
                 changes.mfaRequired())) {
             throw ApiException.conflict("VERSION_CONFLICT", "The tenant was changed by someone else; reload it.");
+        }
+        if (changes.auditRetentionDays() != null) {
+            auditRetention.setRetentionDays(id, changes.auditRetentionDays());
         }
         return records.find(id).orElseThrow();
     }

@@ -27,7 +27,7 @@ class AccessApiTest extends ApiTest {
 
     private static final List<String> TENANT_LEVEL = List.of("tenants:read", "tenants:update", "tenants:create",
             "tenants:delete", "users:list", "users:read", "users:create", "users:update", "users:delete", "roles:list",
-            "permissions:list", "api_keys:list", "api_keys:create", "api_keys:delete");
+            "permissions:list", "api_keys:list", "api_keys:create", "api_keys:delete", "audit:read");
 
     private static Map<String, List<String>> registry() {
         var registry = new LinkedHashMap<String, List<String>>();
@@ -42,6 +42,7 @@ class AccessApiTest extends ApiTest {
         for (String p : List.of("api_keys:list", "api_keys:create", "api_keys:delete")) {
             registry.put(p, List.of("API Key Management", "tenant"));
         }
+        registry.put("audit:read", List.of("Audit", "tenant"));
         registry.put("platform:tenants_manage", List.of("Platform Administration", "platform"));
         registry.put("platform:tenants_enter", List.of("Platform Administration", "platform"));
         return registry;
@@ -84,7 +85,7 @@ class AccessApiTest extends ApiTest {
                 }
             }
             assertThat(categories).containsExactly("Tenant Management", "User Management", "Role Management",
-                    "Permission Management", "API Key Management", "Platform Administration");
+                    "Permission Management", "API Key Management", "Audit", "Platform Administration");
             assertThat(grouped.keySet()).isEqualTo(listed.keySet());
         }
     }

@@ -34,9 +34,7 @@ public class AuditChain {
             throw new IllegalStateException("Audit events are appended inside the transaction of their change");
         }
         UUID tenantId = record.tenantId();
-        jdbc.sql("insert into platform.audit_chain_heads (tenant_id, hash) values (?, ?) on conflict do nothing")
-                .params(tenantId, ChainedEvent.GENESIS)
-                .update();
+        ensureHead(tenantId);
         Head head = jdbc.sql("select seq, hash from platform.audit_chain_heads where tenant_id = ? for update")
                 .param(tenantId)
                 .query(Head.class)
@@ -53,6 +51,13 @@ public class AuditChain {
                 .params(chained.seq(), chained.hash(), tenantId)
                 .update();
         return chained;
+    }
+
+    /** Creates the tenant's chain head (empty chain, default settings) unless it exists. */
+    public void ensureHead(UUID tenantId) {
+        jdbc.sql("insert into platform.audit_chain_heads (tenant_id, hash) values (?, ?) on conflict do nothing")
+                .params(tenantId, ChainedEvent.GENESIS)
+                .update();
     }
 
     private void insert(ChainedEvent e) {

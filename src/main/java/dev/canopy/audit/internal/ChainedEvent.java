@@ -1,5 +1,7 @@
 package dev.canopy.audit.internal;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -36,6 +38,9 @@ public record ChainedEvent(UUID tenantId, long seq, UUID id, Instant occurredAt,
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
             .build();
 
+    /** Numbers longer than this in plain notation are kept as text (as written): see {@link #canonicalDetails}. */
+    static final int MAX_NUMBER_DIGITS = 100;
+
     static Instant precision(Instant instant) {
         return instant.truncatedTo(ChronoUnit.MICROS);
     }
@@ -43,7 +48,8 @@ public record ChainedEvent(UUID tenantId, long seq, UUID id, Instant occurredAt,
     /**
      * Details as canonical JSON text: what is stored and what is hashed, so it must read back from jsonb
      * unchanged. One pass through JSON makes every floating-point number a decimal, written in plain
-     * notation as jsonb keeps it ({@code 1e2} is stored as {@code 100}). PostgreSQL's jsonb cannot hold
+     * notation as jsonb keeps it ({@code 1e2} is stored as {@code 100}); numbers too long for plain notation
+     * ({@code 1e999999999}) are kept as the text they were written as. PostgreSQL's jsonb cannot hold
      * the NUL character, so it is kept as the six characters of its JSON escape; an unpaired surrogate cannot
      * be sent as UTF-8, so it becomes U+FFFD.
      */
@@ -64,7 +70,20 @@ public record ChainedEvent(UUID tenantId, long seq, UUID id, Instant occurredAt,
         if (value instanceof List<?> list) {
             return list.stream().map(ChainedEvent::storable).toList();
         }
+        if (value instanceof BigDecimal decimal && plainDigits(decimal) > MAX_NUMBER_DIGITS) {
+            return decimal.toString();
+        }
+        if (value instanceof BigInteger integer && integer.abs().toString().length() > MAX_NUMBER_DIGITS) {
+            return integer.toString();
+        }
         return value;
+    }
+
+    /** How many digits the number has written out without an exponent. */
+    private static long plainDigits(BigDecimal decimal) {
+        long precision = decimal.precision();
+        long scale = decimal.scale();
+        return scale <= 0 ? precision - scale : Math.max(precision, scale + 1);
     }
 
     private static String storable(String text) {

@@ -2,6 +2,8 @@ package dev.canopy.tenancy.internal;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -17,6 +19,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.canopy.audit.AuditRetention;
 import dev.canopy.audit.Audited;
 import dev.canopy.platform.security.CanopyPrincipal;
 import dev.canopy.platform.web.Page;
@@ -24,6 +27,8 @@ import dev.canopy.platform.web.PageRequest;
 import dev.canopy.tenancy.Tenant;
 import dev.canopy.tenancy.Tenants;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -39,6 +44,8 @@ import jakarta.validation.constraints.Size;
 class TenantController {
 
     static final String SLUG = "^[a-z0-9][a-z0-9-]{1,62}$";
+    static final String RETENTION = "must be between " + AuditRetention.MIN_DAYS + " and "
+            + AuditRetention.MAX_DAYS + " days";
 
     private final Tenants tenants;
 
@@ -47,20 +54,17 @@ class TenantController {
     }
 
     record TenantView(UUID id, String name, String slug, String status, @Nullable UUID parentTenantId,
-            @Nullable String region, Instant createdAt, Instant updatedAt, long version, Settings settings) {
+            @Nullable String region, Instant createdAt, Instant updatedAt, long version, SettingsView settings) {
 
-        static TenantView of(Tenant t) {
+        static TenantView of(Tenant t, Tenants.TenantSettings settings) {
             return new TenantView(t.id(), t.name(), t.slug(), t.status(), t.parentTenantId(), t.region(),
-                    t.createdAt(), t.updatedAt(), t.version(), new Settings(t.mfaRequired()));
+                    t.createdAt(), t.updatedAt(), t.version(),
+                    new SettingsView(t.mfaRequired(), settings.auditRetentionDays()));
         }
     }
 
     /** A tenant's settings. */
-    record Settings(boolean mfaRequired) {
-    }
-
-    /** Changes to a tenant's settings; a missing or null field is unchanged. */
-    record SettingsChanges(@Nullable Boolean mfaRequired) {
+    record SettingsView(boolean mfaRequired, int auditRetentionDays) {
     }
 
     record CreateTenant(@NotBlank @Size(max = 200) String name,
@@ -73,7 +77,13 @@ class TenantController {
     record UpdateTenant(@Nullable @Size(min = 1, max = 200) @Pattern(regexp = ".*\\S.*") String name,
             @Nullable @Size(max = 100) String region,
             @Nullable @Pattern(regexp = "active|suspended", message = "must be active or suspended") String status,
-            @Nullable @Valid SettingsChanges settings, @NotNull Long version) {
+            @Nullable @Valid SettingsChange settings, @NotNull Long version) {
+    }
+
+    /** Settings to change; null means unchanged. */
+    record SettingsChange(@Nullable Boolean mfaRequired,
+            @Nullable @Min(value = AuditRetention.MIN_DAYS, message = RETENTION) @Max(value = AuditRetention.MAX_DAYS,
+                    message = RETENTION) Integer auditRetentionDays) {
     }
 
     @GetMapping
@@ -85,7 +95,7 @@ class TenantController {
             @RequestParam(required = false) @Nullable String cursor) {
         Page<Tenant> page = tenants.list(principal, new Tenants.TenantFilter(status, parentTenantId,
                 search == null || search.isBlank() ? null : search.trim()), PageRequest.of(limit, cursor));
-        return new Page<>(page.items().stream().map(TenantView::of).toList(), page.nextCursor());
+        return new Page<>(views(page.items()), page.nextCursor());
     }
 
     @Audited(action = "tenant.created", resource = "tenant")
@@ -94,21 +104,22 @@ class TenantController {
             @Valid @RequestBody CreateTenant body) {
         Tenant tenant = tenants.create(principal,
                 new Tenants.NewTenant(body.name().trim(), body.slug(), body.parentTenantId(), body.region()));
-        return ResponseEntity.created(URI.create("/api/v1/tenants/" + tenant.id())).body(TenantView.of(tenant));
+        return ResponseEntity.created(URI.create("/api/v1/tenants/" + tenant.id())).body(view(tenant));
     }
 
     @GetMapping("/{id}")
     TenantView get(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id) {
-        return TenantView.of(tenants.get(principal, id));
+        return view(tenants.get(principal, id));
     }
 
     @Audited(action = "tenant.updated", resource = "tenant")
     @PatchMapping("/{id}")
     TenantView update(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @Valid @RequestBody UpdateTenant body) {
-        return TenantView.of(tenants.update(principal, id,
+        return view(tenants.update(principal, id,
                 new Tenants.TenantChanges(body.name() == null ? null : body.name().trim(), body.region(),
                         body.status(), body.settings() == null ? null : body.settings().mfaRequired(),
+                        body.settings() == null ? null : body.settings().auditRetentionDays(),
                         body.version())));
     }
 
@@ -117,5 +128,14 @@ class TenantController {
     ResponseEntity<Void> delete(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id) {
         tenants.delete(principal, id);
         return ResponseEntity.noContent().build();
+    }
+
+    private TenantView view(Tenant tenant) {
+        return views(List.of(tenant)).getFirst();
+    }
+
+    private List<TenantView> views(List<Tenant> page) {
+        Map<UUID, Tenants.TenantSettings> settings = tenants.settings(page.stream().map(Tenant::id).toList());
+        return page.stream().map(t -> TenantView.of(t, settings.get(t.id()))).toList();
     }
 }
