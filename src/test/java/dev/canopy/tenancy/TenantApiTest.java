@@ -62,7 +62,7 @@ class TenantApiTest extends ApiTest {
         assertThat(json.path("region").asString()).isEqualTo("eu-west");
         assertThat(json.path("version").isIntegralNumber()).isTrue();
         assertThat(json.path("version").asLong()).isZero();
-        assertThat(Set.copyOf(json.path("settings").propertyNames())).isEqualTo(Set.of("audit_retention_days"));
+        assertThat(Set.copyOf(json.path("settings").propertyNames())).isEqualTo(Set.of("mfa_required", "audit_retention_days"));
         assertThat(json.path("settings").path("audit_retention_days").asInt()).isEqualTo(365);
         Instant createdAt = Instant.parse(json.path("created_at").asString());
         Instant updatedAt = Instant.parse(json.path("updated_at").asString());

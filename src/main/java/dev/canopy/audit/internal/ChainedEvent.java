@@ -38,6 +38,11 @@ public record ChainedEvent(UUID tenantId, long seq, UUID id, Instant occurredAt,
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
             .build();
 
+    /** Reads recorded values into maps, lists and exact numbers, whatever their notation. */
+    private static final JsonMapper CAPTURE = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
     /** Numbers longer than this in plain notation are kept as text (as written): see {@link #canonicalDetails}. */
     static final int MAX_NUMBER_DIGITS = 100;
 
@@ -54,7 +59,7 @@ public record ChainedEvent(UUID tenantId, long seq, UUID id, Instant occurredAt,
      * be sent as UTF-8, so it becomes U+FFFD.
      */
     static String canonicalDetails(Map<String, Object> details) {
-        Object value = CANONICAL.readValue(CANONICAL.writeValueAsString(details), Object.class);
+        Object value = CAPTURE.readValue(CAPTURE.writeValueAsString(details), Object.class);
         return CANONICAL.writeValueAsString(storable(value));
     }
 
