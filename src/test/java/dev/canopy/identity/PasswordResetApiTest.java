@@ -141,6 +141,20 @@ class PasswordResetApiTest extends ApiTest {
     }
 
     @Test
+    void anAccountGetsAtMostThreeResetMailsPerHalfHourAndTheAnswerDoesNotChange() {
+        Session user = fixtures.userIn(fixtures.tenant(), "member");
+
+        for (int i = 0; i < 5; i++) {
+            Api.Response answer = api.post(RESET, null, obj("email", user.email()));
+            assertThat(answer.status()).isEqualTo(202);
+            assertThat(answer.text()).isEmpty();
+        }
+
+        Mailbox.awaitMessage(user.email(), 3);
+        Mailbox.assertNoMoreThan(user.email(), 3);
+    }
+
+    @Test
     void aDisabledAccountGetsNoLink() {
         TenantRef tenant = fixtures.tenant();
         Session admin = fixtures.userIn(tenant, "tenant_admin");

@@ -41,6 +41,14 @@ class AccountTokens {
                 .update();
     }
 
+    /** How many tokens of the purpose the user was sent since the given time. */
+    int issuedSince(UUID userId, Purpose purpose, Instant since) {
+        return jdbc.sql("select count(*) from platform.account_tokens where user_id = ? and purpose = ? and created_at > ?")
+                .params(userId, purpose.column(), Timestamp.from(since))
+                .query(Integer.class)
+                .single();
+    }
+
     /** Ends the user's unused tokens of the purpose: a newer one replaces them, or their purpose is met. */
     void discard(UUID userId, Purpose purpose) {
         jdbc.sql("update platform.account_tokens set used_at = now() where user_id = ? and purpose = ? and used_at is null")

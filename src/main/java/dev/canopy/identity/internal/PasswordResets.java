@@ -24,6 +24,9 @@ public class PasswordResets {
 
     public static final Duration LIFETIME = Duration.ofMinutes(30);
 
+    /** Per-account throttling: at most this many reset mails per account within {@link #LIFETIME}. */
+    static final int MAX_MAILS_PER_LIFETIME = 3;
+
     private final UserAccounts users;
     private final AccountTokens tokens;
     private final Registrations registrations;
@@ -55,6 +58,9 @@ public class PasswordResets {
     public void request(String email) {
         users.findByEmail(email)
                 .filter(user -> user.active() || registrations.pending(user.id()))
+                // answered the same, but no more mail: a mailbox is not to be flooded through us
+                .filter(user -> tokens.issuedSince(user.id(), AccountTokens.Purpose.PASSWORD_RESET,
+                        Instant.now().minus(LIFETIME)) < MAX_MAILS_PER_LIFETIME)
                 .ifPresent(user -> {
                     String token = RefreshTokens.newToken();
                     tokens.discard(user.id(), AccountTokens.Purpose.PASSWORD_RESET);
