@@ -269,6 +269,22 @@ class MfaApiTest extends ApiTest {
     }
 
     @Test
+    void tenWrongCodesAcrossLoginsLockTheAccountsSecondStep() {
+        Enrolled mfa = enrolled(member());
+
+        for (int login = 0; login < 2; login++) {
+            String token = challenge(mfa);
+            for (int i = 0; i < 5; i++) {
+                assertProblem(verify(token, mfa.wrong()), 400, "MFA_CODE_INVALID");
+            }
+        }
+        Api.Response locked = verify(challenge(mfa), mfa.code(1));
+
+        assertProblem(locked, 429, "TOO_MANY_REQUESTS");
+        assertThat(Integer.parseInt(locked.header("Retry-After"))).isPositive();
+    }
+
+    @Test
     void unknownExpiredAndForeignTokensAreRefused() {
         Enrolled mfa = enrolled(member());
         assertProblem(verify("no-such-token-" + UUID.randomUUID(), mfa.code(1)), 401, "MFA_TOKEN_INVALID");

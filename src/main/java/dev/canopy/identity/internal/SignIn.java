@@ -103,7 +103,7 @@ public class SignIn {
     }
 
     public LoginOutcome login(String email, String password, @Nullable UUID requestedTenant, Client client) {
-        attempts.lockedUntil(email).ifPresent(until -> {
+        attempts.lockedUntil(LoginAttempts.password(email)).ifPresent(until -> {
             throw ApiException.tooManyRequests("Too many failed sign-ins; try again later.",
                     Duration.between(Instant.now(), until));
         });
@@ -113,8 +113,8 @@ public class SignIn {
                 user == null || user.passwordHash() == null ? unknownUserHash : user.passwordHash());
         if (user == null || user.passwordHash() == null || !matches || !user.active()) {
             // the request rolls back; the count of failures must not
-            var failures = independent.run(() -> attempts.recordFailure(email, lockout.maxFailures(),
-                    lockout.window(), lockout.duration()));
+            var failures = independent.run(() -> attempts.recordFailure(LoginAttempts.password(email),
+                    lockout.maxFailures(), lockout.window(), lockout.duration()));
             if (failures.lockedUntil() != null) {
                 audit.action("auth.account_locked");
                 log.warn("Sign-ins for one email are locked until {} after {} failures", failures.lockedUntil(),
@@ -122,7 +122,7 @@ public class SignIn {
             }
             throw ApiException.unauthorized("INVALID_CREDENTIALS", "The email or password is wrong.");
         }
-        attempts.clear(email);
+        attempts.clear(LoginAttempts.password(email));
         List<Membership> own = scopes.asUser(user.id(), () -> memberships.ofUser(user.id()));
         TenantInfo tenant = requestedTenant != null ? enterable(user, own, requestedTenant) : defaultTenant(own);
         if (multiFactor.active(user.id())) {
@@ -157,12 +157,21 @@ public class SignIn {
         if (!user.active() || user.passwordHash() == null) {
             throw mfaTokenInvalid();
         }
+        // per account too: new MFA tokens must not buy new guesses without end
+        String subject = LoginAttempts.mfa(user.id());
+        attempts.lockedUntil(subject).ifPresent(until -> {
+            throw ApiException.tooManyRequests("Too many wrong codes; try again later.",
+                    Duration.between(Instant.now(), until));
+        });
         return transactions.execute(status -> {
             String method;
             try {
                 method = multiFactor.verify(user.id(), code, recoveryCode);
+                attempts.clear(subject);
             }
             catch (ApiException wrong) {
+                independent.run(() -> attempts.recordFailure(subject, lockout.maxFailures(), lockout.window(),
+                        lockout.duration()));
                 int left = MultiFactor.MAX_ATTEMPTS - challenge.attempts();
                 throw new ApiException(wrong.status(), wrong.code(), wrong.getMessage() + (left > 0
                         ? " " + left + (left == 1 ? " try is" : " tries are") + " left for this login."
