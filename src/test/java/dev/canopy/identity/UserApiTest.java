@@ -35,8 +35,8 @@ class UserApiTest extends ApiTest {
     private static final List<String> MEMBER_PERMISSIONS = List.of("permissions:list", "roles:list", "tenants:read",
             "users:list", "users:read");
     private static final List<String> TENANT_ADMIN_PERMISSIONS = List.of("audit:read", "permissions:list",
-            "roles:list", "tenants:create", "tenants:delete", "tenants:read", "tenants:update", "users:create", "users:delete",
-            "users:list", "users:read", "users:update");
+            "roles:list", "tenants:create", "tenants:delete", "tenants:read", "tenants:update", "users:create",
+            "users:delete", "users:list", "users:read", "users:update");
 
     // --- creating and adding -----------------------------------------------------------------------------
 
