@@ -217,6 +217,38 @@ class AuditVerificationTest extends ApiTest {
         assertThat(bogus.status()).isEqualTo(400);
     }
 
+    @Test
+    void appendsDuringAVerificationAreNotABreak() throws Exception {
+        Chain c = chain();
+        var stop = new java.util.concurrent.atomic.AtomicBoolean();
+        var appended = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> writers = new java.util.ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            writers.add(Thread.ofVirtual().start(() -> {
+                while (!stop.get()) {
+                    // a refused request, recorded in its own transaction
+                    api.post("/api/v1/users", c.admin().accessToken(), obj("full_name", "No email"));
+                    appended.incrementAndGet();
+                }
+            }));
+        }
+        try {
+            for (int i = 0; i < 15; i++) {
+                assertThat(support.verify(c.tenant().id()).valid()).as("verification " + i).isTrue();
+            }
+        }
+        finally {
+            stop.set(true);
+            for (Thread writer : writers) {
+                writer.join();
+            }
+        }
+        assertThat(appended.get()).isPositive();
+        AuditTestSupport.Result last = support.verify(c.tenant().id());
+        assertThat(last.valid()).isTrue();
+        assertThat(last.checked()).isGreaterThanOrEqualTo(appended.get());
+    }
+
     /** Request bodies are recorded as they came; odd but valid JSON must not make a chain look tampered. */
     @Test
     void unusualValuesInRecordedBodiesStillVerify() {

@@ -17,6 +17,9 @@ import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
 /**
  * SQL over {@code tenant.audit_events} for reading: the filtered list, streams for export, verification
  * and archiving, and the chain's head and archive anchor. Every method runs inside a tenant scope
@@ -34,6 +37,11 @@ class AuditEvents {
             resource_type, resource_id, status, http_status, ip, user_agent, request_id, details::text as details,
             prev_hash, hash
             """;
+
+    /** Below this many expected matches, a page is collected and sorted rather than met along the chain. */
+    static final long COLLECT_BELOW = 30_000;
+
+    private static final JsonMapper PLANS = JsonMapper.builder().build();
 
     private final JdbcClient jdbc;
 
@@ -53,15 +61,71 @@ class AuditEvents {
 
     /** One page of matching events, newest first, before the given position. */
     List<ChainedEvent> page(UUID tenantId, AuditFilter filter, @Nullable Long before, int limit) {
+        customPlans();
+        Query query = pageQuery(tenantId, filter, before, limit, false);
+        if (!filter.equals(AuditFilter.NONE) && walksTheChainForFew(plan(query))) {
+            Query collecting = pageQuery(tenantId, filter, before, limit, true);
+            if (!scansTheTable(plan(collecting))) {
+                query = collecting;
+            }
+        }
+        return jdbc.sql(query.sql().toString()).params(query.params()).query((rs, n) -> event(rs)).list();
+    }
+
+    /**
+     * The SQL and parameters of {@link #page}. {@code collect} orders by an expression rather than the
+     * column, so the matches are found through the filters' indexes and sorted, instead of met while
+     * walking the chain backwards from its head.
+     */
+    static Query pageQuery(UUID tenantId, AuditFilter filter, @Nullable Long before, int limit, boolean collect) {
         var query = where(tenantId, filter);
         if (before != null) {
             query.sql.append(" and seq < :before");
             query.params.put("before", before);
         }
-        query.sql.append(" order by seq desc limit :limit");
+        query.sql.append(collect ? " order by seq + 0 desc limit :limit" : " order by seq desc limit :limit");
         query.params.put("limit", limit);
-        customPlans();
-        return jdbc.sql(query.sql.toString()).params(query.params).query((rs, n) -> event(rs)).list();
+        return query;
+    }
+
+    private JsonNode plan(Query query) {
+        String plan = jdbc.sql("explain (format json) " + query.sql()).params(query.params()).query(String.class)
+                .single();
+        return PLANS.readTree(plan).path(0).path("Plan");
+    }
+
+    /**
+     * Whether the planner means to walk the chain backwards from its head, filtering, although it expects
+     * few matches. It costs that walk as if the matches were spread evenly along the chain; but a time
+     * window or an old resource keeps them together, possibly far from the head, and the walk then reads
+     * most of the tenant's events (hundreds of milliseconds at a million). Fewer than
+     * {@value #COLLECT_BELOW} matches are cheaper to collect through an index and sort, if an index
+     * serves the filters. The planner's own estimates decide.
+     */
+    private static boolean walksTheChainForFew(JsonNode node) {
+        if ("audit_events_pkey".equals(node.path("Index Name").asString(null)) && node.has("Filter")
+                && node.path("Plan Rows").asLong() < COLLECT_BELOW) {
+            return true;
+        }
+        for (JsonNode child : node.path("Plans")) {
+            if (walksTheChainForFew(child)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the plan reads the whole table (no index serves the filters, e.g. full-text search alone). */
+    private static boolean scansTheTable(JsonNode node) {
+        if (node.path("Node Type").asString("").endsWith("Seq Scan")) {
+            return true;
+        }
+        for (JsonNode child : node.path("Plans")) {
+            if (scansTheTable(child)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Streams every matching event in chain order to the consumer, {@value #FETCH_SIZE} rows at a time. */
@@ -196,7 +260,10 @@ class AuditEvents {
         query.params.put("tenant", tenantId);
         query.add(f.userId(), "actor_id = :userId", "userId");
         if (f.actionPrefix() != null) {
-            query.add(likePrefix(f.actionPrefix()), "action like :action", "action");
+            // a byte-order range rather than LIKE: the planner may use an index for a condition on a table
+            // with row-level security only if its operators are leakproof, which ~>=~ and ~<~ are and LIKE is not
+            query.add(f.actionPrefix(), "action ~>=~ :actionFrom", "actionFrom");
+            query.add(prefixEnd(f.actionPrefix()), "action ~<~ :actionTo", "actionTo");
         }
         query.add(f.resourceType(), "resource_type = :resourceType", "resourceType");
         query.add(f.resourceId(), "resource_id = :resourceId", "resourceId");
@@ -210,12 +277,26 @@ class AuditEvents {
         return query;
     }
 
-    /** A LIKE pattern matching the text as a prefix: its wildcards and the escape character are literal. */
-    static String likePrefix(String prefix) {
-        return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    /**
+     * The least text greater, in byte order, than every text starting with the prefix: the prefix with its
+     * last character replaced by the next one (UTF-8 byte order is code point order). Null when there is
+     * none (the prefix is all U+10FFFF).
+     */
+    static @Nullable String prefixEnd(String prefix) {
+        int end = prefix.length();
+        while (end > 0) {
+            int last = prefix.codePointBefore(end);
+            int start = end - Character.charCount(last);
+            if (last < Character.MAX_CODE_POINT) {
+                int next = last + 1 == Character.MIN_SURROGATE ? Character.MAX_SURROGATE + 1 : last + 1;
+                return prefix.substring(0, start) + Character.toString(next);
+            }
+            end = start;
+        }
+        return null;
     }
 
-    private record Query(StringBuilder sql, Map<String, Object> params) {
+    record Query(StringBuilder sql, Map<String, Object> params) {
 
         void add(@Nullable Object value, String condition, String name) {
             if (value != null) {

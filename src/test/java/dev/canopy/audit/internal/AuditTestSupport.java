@@ -158,6 +158,35 @@ public final class AuditTestSupport {
         return lines;
     }
 
+    /** The query plan, with timings, of one page of the list with the given filters (the API's parameters). */
+    public String explainPage(UUID tenantId, Map<String, String> filters) {
+        var parser = new AuditFilter.Parser();
+        AuditFilter filter = parser.filter(filters.get("user_id"), filters.get("action"), filters.get("resource_type"),
+                filters.get("resource_id"), filters.get("status"), filters.get("from"), filters.get("to"),
+                filters.get("request_id"), filters.get("search"));
+        Long before = parser.cursor(filters.get("cursor"));
+        parser.check();
+        JdbcClient jdbc = context.getBean(JdbcClient.class);
+        return context.getBean(TenantTransactions.class).inTenant(tenantId, () -> {
+            jdbc.sql("select set_config('plan_cache_mode', 'force_custom_plan', true)").query((rs, n) -> 1).single();
+            var plans = new StringBuilder();
+            plans.append(jdbc.sql("select datcollate from pg_database where datname = current_database()")
+                    .query(String.class).single()).append('\n');
+            for (int variant = 0; variant < 3; variant++) {
+                boolean collect = variant > 0;
+                if (variant == 2) {
+                    jdbc.sql("select set_config('enable_seqscan', 'off', true)").query((rs, n) -> 1).single();
+                }
+                AuditEvents.Query query = AuditEvents.pageQuery(tenantId, filter, before, 51, collect);
+                plans.append(collect ? "-- collected and sorted:\n" : "-- ordered along the chain:\n")
+                        .append(String.join("\n", jdbc.sql("explain (analyze, buffers) " + query.sql())
+                                .params(query.params()).query((rs, n) -> rs.getString(1)).list()))
+                        .append('\n');
+            }
+            return plans.toString();
+        });
+    }
+
     /** Runs statements as the owner role (as a database administrator could), row-level security lifted. */
     public void asOwner(Consumer<Statement> work) {
         String url = ((HikariDataSource) context.getBean(DataSource.class)).getJdbcUrl();
