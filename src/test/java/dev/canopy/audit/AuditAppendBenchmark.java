@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
 
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -68,13 +70,16 @@ class AuditAppendBenchmark extends ApiTest {
     @Autowired
     private PlatformTransactionManager transactionManager;
 
+    @Autowired
+    private DataSource dataSource;
+
     private TransactionTemplate transactions;
     private AuditLog log;
 
     @BeforeEach
     void setUp() {
         transactions = new TransactionTemplate(transactionManager);
-        log = new AuditLog(jdbc, scopes);
+        log = new AuditLog(jdbc, scopes, dataSource);
     }
 
     @Test
