@@ -70,7 +70,7 @@ class AuditChainTest extends ApiTest {
 
     @BeforeEach
     void setUp() {
-        log = new AuditLog(jdbc, scopes);
+        log = new AuditLog(jdbc, scopes, dataSource);
         transactions = new TransactionTemplate(transactionManager);
     }
 

@@ -6,10 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -52,7 +58,7 @@ class AuditRecordingTest extends ApiTest {
 
     @BeforeEach
     void setUp() {
-        log = new AuditLog(jdbc, scopes);
+        log = new AuditLog(jdbc, scopes, dataSource);
     }
 
     // ---------------------------------------------------------------- successful changes
@@ -333,6 +339,41 @@ class AuditRecordingTest extends ApiTest {
         assertThat(whileLocked.action()).isEqualTo("auth.login_failed");
         assertThat(AuditLog.details(whileLocked).path("error_code").asString()).isEqualTo("TOO_MANY_REQUESTS");
         assertThat(log.countContaining(Fixtures.PASSWORD + "\"")).isZero();
+    }
+
+    @Test
+    void moreConcurrentFailedLoginsThanPooledConnectionsAreAllAnsweredAndRecorded() throws Exception {
+        // a failed login counts itself in a transaction of its own, on a second connection, while its request's
+        // transaction holds one: more of them at once than the pool has connections must still be answered
+        int clients = 24;
+        var start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Future<Api.Response>> calls = new ArrayList<>();
+        List<Api.Response> responses = new ArrayList<>();
+        long started = System.nanoTime();
+        try {
+            for (int i = 0; i < clients; i++) {
+                String email = Fixtures.unique("crowd") + "@example.com";
+                calls.add(pool.submit(() -> {
+                    start.await();
+                    return api.post("/api/v1/auth/login", null, obj("email", email, "password", "wrong-password-1"));
+                }));
+            }
+            start.countDown();
+            for (Future<Api.Response> call : calls) {
+                responses.add(call.get(60, TimeUnit.SECONDS));
+            }
+        }
+        finally {
+            pool.shutdownNow();
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(responses).extracting(Api.Response::status).containsOnly(401);
+        assertThat(elapsed).as("below the pool's 10 s wait for a connection").isLessThan(Duration.ofSeconds(9));
+        for (Api.Response response : responses) {
+            assertThat(onlyRecord(response, AuditRecord.PLATFORM).action()).isEqualTo("auth.login_failed");
+        }
     }
 
     @Test

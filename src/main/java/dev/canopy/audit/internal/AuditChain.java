@@ -1,6 +1,8 @@
 package dev.canopy.audit.internal;
 
 import java.sql.Timestamp;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -21,11 +23,9 @@ import dev.canopy.platform.db.TenantTransactions;
 public class AuditChain {
 
     private final JdbcClient jdbc;
-    private final TenantTransactions scopes;
 
-    AuditChain(JdbcClient jdbc, TenantTransactions scopes) {
+    AuditChain(JdbcClient jdbc) {
         this.jdbc = jdbc;
-        this.scopes = scopes;
     }
 
     @SuppressWarnings("unchecked")
@@ -34,23 +34,32 @@ public class AuditChain {
             throw new IllegalStateException("Audit events are appended inside the transaction of their change");
         }
         UUID tenantId = record.tenantId();
-        ensureHead(tenantId);
-        Head head = jdbc.sql("select seq, hash from platform.audit_chain_heads where tenant_id = ? for update")
-                .param(tenantId)
-                .query(Head.class)
-                .single();
-        var event = new ChainedEvent(tenantId, head.seq() + 1, Ids.newId(), ChainedEvent.precision(record.occurredAt()),
+        // what does not depend on the chain is prepared before its head is locked, to hold the lock briefly
+        String details = ChainedEvent.canonicalDetails((Map<String, Object>) Redaction.redact(record.details()));
+        UUID id = Ids.newId();
+        Head head = lockHead(tenantId);
+        var event = new ChainedEvent(tenantId, head.seq() + 1, id, ChainedEvent.precision(record.occurredAt()),
                 record.actor().type(), record.actor().id(), record.actor().email(), record.actor().viaTenantId(),
                 record.action(), record.resourceType(), record.resourceId(), record.success() ? "success" : "failure",
-                record.httpStatus(), record.ip(), record.userAgent(), record.requestId(),
-                ChainedEvent.canonicalDetails((java.util.Map<String, Object>) Redaction.redact(record.details())),
-                head.hash(), new byte[0]);
+                record.httpStatus(), record.ip(), record.userAgent(), record.requestId(), details, head.hash(),
+                new byte[0]);
         var chained = withHash(event);
-        scopes.inTenant(tenantId, () -> insert(chained));
-        jdbc.sql("update platform.audit_chain_heads set seq = ?, hash = ? where tenant_id = ?")
-                .params(chained.seq(), chained.hash(), tenantId)
-                .update();
+        insertAndAdvance(chained);
         return chained;
+    }
+
+    /**
+     * Locks the tenant's chain head until the transaction ends, reads it and enters the tenant's scope for
+     * the insert, as {@link TenantTransactions#inTenant} does (transaction-local settings); a tenant's first
+     * event creates the head. The usual case is one statement.
+     */
+    private Head lockHead(UUID tenantId) {
+        Optional<Head> head = selectHeadForUpdate(tenantId);
+        if (head.isPresent()) {
+            return head.get();
+        }
+        ensureHead(tenantId);
+        return selectHeadForUpdate(tenantId).orElseThrow();
     }
 
     /** Creates the tenant's chain head (empty chain, default settings) unless it exists. */
@@ -60,14 +69,30 @@ public class AuditChain {
                 .update();
     }
 
-    private void insert(ChainedEvent e) {
-        jdbc.sql("""
-                insert into tenant.audit_events (tenant_id, seq, id, occurred_at, actor_type, actor_id, actor_email,
-                    actor_via_tenant_id, action, resource_type, resource_id, status, http_status, ip, user_agent,
-                    request_id, details, prev_hash, hash)
-                values (:tenant, :seq, :id, :occurredAt, :actorType, :actorId, :actorEmail, :via, :action,
-                    :resourceType, :resourceId, :status, :httpStatus, :ip, :userAgent, :requestId,
-                    cast(:details as jsonb), :prevHash, :hash)
+    private Optional<Head> selectHeadForUpdate(UUID tenantId) {
+        return jdbc.sql("""
+                select seq, hash,
+                    set_config('canopy.tenant_id', :tenant, true), set_config('canopy.user_id', '', true)
+                from platform.audit_chain_heads where tenant_id = cast(:tenant as uuid) for update
+                """)
+                .param("tenant", tenantId.toString())
+                .query((rs, n) -> new Head(rs.getLong("seq"), rs.getBytes("hash")))
+                .optional();
+    }
+
+    /** Inserts the event and moves the head to it, in one statement. */
+    private void insertAndAdvance(ChainedEvent e) {
+        int moved = jdbc.sql("""
+                with appended as (
+                    insert into tenant.audit_events (tenant_id, seq, id, occurred_at, actor_type, actor_id,
+                        actor_email, actor_via_tenant_id, action, resource_type, resource_id, status, http_status, ip,
+                        user_agent, request_id, details, prev_hash, hash)
+                    values (:tenant, :seq, :id, :occurredAt, :actorType, :actorId, :actorEmail, :via, :action,
+                        :resourceType, :resourceId, :status, :httpStatus, :ip, :userAgent, :requestId,
+                        cast(:details as jsonb), :prevHash, :hash)
+                    returning tenant_id, seq, hash)
+                update platform.audit_chain_heads h set seq = appended.seq, hash = appended.hash
+                from appended where h.tenant_id = appended.tenant_id
                 """)
                 .param("tenant", e.tenantId())
                 .param("seq", e.seq())
@@ -89,6 +114,9 @@ public class AuditChain {
                 .param("prevHash", e.prevHash())
                 .param("hash", e.hash())
                 .update();
+        if (moved != 1) {
+            throw new IllegalStateException("The chain head of tenant " + e.tenantId() + " did not move");
+        }
     }
 
     private static ChainedEvent withHash(ChainedEvent e) {

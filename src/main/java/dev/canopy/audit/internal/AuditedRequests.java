@@ -1,15 +1,19 @@
 package dev.canopy.audit.internal;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -49,17 +53,26 @@ class AuditedRequests extends OncePerRequestFilter {
     private static final Set<String> MUTATING = Set.of("POST", "PUT", "PATCH", "DELETE");
     private static final int MAX_RECORDED_BODY = 8 * 1024;
 
+    private static final Duration ADMISSION_WAIT = Duration.ofSeconds(10);
+
     private final AuditChain chain;
     private final PlatformTransactionManager transactions;
     private final IndependentTransaction independent;
     private final Problems problems;
+    /**
+     * A request's transaction holds a pooled connection while its work may open an independent transaction
+     * on a second one (a failed login's count, a failure's record). If every connection were held so, none
+     * would be left for those: at most this many request transactions at once, two connections spare.
+     */
+    private final Semaphore requestTransactions;
 
     AuditedRequests(AuditChain chain, PlatformTransactionManager transactions, IndependentTransaction independent,
-            Problems problems) {
+            Problems problems, @Value("${canopy.database.pool-size}") int poolSize) {
         this.chain = chain;
         this.transactions = transactions;
         this.independent = independent;
         this.problems = problems;
+        this.requestTransactions = new Semaphore(Math.max(1, poolSize - 2), true);
     }
 
     @Override
@@ -79,6 +92,33 @@ class AuditedRequests extends OncePerRequestFilter {
             }
             return;
         }
+        if (!admitted()) {
+            recordSeparately(audit, request, HttpStatus.SERVICE_UNAVAILABLE.value(), null, null);
+            response.setHeader(HttpHeaders.RETRY_AFTER, "1");
+            problems.write(response, problems.of(HttpStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE",
+                    "Too many changes are under way; try again shortly.", request));
+            return;
+        }
+        try {
+            inTransaction(audit, request, response, filters);
+        }
+        finally {
+            requestTransactions.release();
+        }
+    }
+
+    private boolean admitted() {
+        try {
+            return requestTransactions.tryAcquire(ADMISSION_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void inTransaction(RequestAudit audit, HttpServletRequest request, HttpServletResponse response,
+            FilterChain filters) throws ServletException, IOException {
         var body = new ContentCachingRequestWrapper(request, 64 * 1024);
         var buffered = new ContentCachingResponseWrapper(response);
         TransactionStatus tx = transactions.getTransaction(new DefaultTransactionDefinition());
