@@ -163,6 +163,21 @@ class AuditChainTest extends ApiTest {
         assertChainValid(admin.tenantId(), log.chain(admin.tenantId()));
     }
 
+    @Test
+    void contentThatLooksLikeTheSequenceNumberIsHashedLikeAnyOther() {
+        UUID tenant = fixtures.tenant().id();
+        String mimic = "\",\"seq\":" + Long.MIN_VALUE + ",\"x\":\"";
+        List<ChainedEvent> appended = transactions.execute(status -> List.of(
+                chain.append(new AuditRecord(tenant, Instant.now(), new Actor.SystemActor(mimic), "test.mimic", mimic,
+                        mimic, false, 599, mimic, mimic, mimic, Map.of("seq", Long.MIN_VALUE, "n", mimic))),
+                chain.append(record(tenant, "test.after_mimic", Map.of("seq", List.of(Long.MIN_VALUE, mimic))))));
+
+        List<ChainedEvent> stored = log.chain(tenant);
+        assertThat(stored).extracting(ChainedEvent::id).containsExactly(appended.get(0).id(), appended.get(1).id());
+        assertThat(stored.getFirst().userAgent()).isEqualTo(mimic);
+        assertChainValid(tenant, stored);
+    }
+
     // ---------------------------------------------------------------- tampering
 
     @Test

@@ -34,32 +34,28 @@ public class AuditChain {
             throw new IllegalStateException("Audit events are appended inside the transaction of their change");
         }
         UUID tenantId = record.tenantId();
-        // what does not depend on the chain is prepared before its head is locked, to hold the lock briefly
-        String details = ChainedEvent.canonicalDetails((Map<String, Object>) Redaction.redact(record.details()));
-        UUID id = Ids.newId();
-        Head head = lockHead(tenantId);
-        var event = new ChainedEvent(tenantId, head.seq() + 1, id, ChainedEvent.precision(record.occurredAt()),
+        // the event as far as it is known before it has a place in the chain
+        var unplaced = new ChainedEvent(tenantId, 0, Ids.newId(), ChainedEvent.precision(record.occurredAt()),
                 record.actor().type(), record.actor().id(), record.actor().email(), record.actor().viaTenantId(),
                 record.action(), record.resourceType(), record.resourceId(), record.success() ? "success" : "failure",
-                record.httpStatus(), record.ip(), record.userAgent(), record.requestId(), details, head.hash(),
+                record.httpStatus(), record.ip(), record.userAgent(), record.requestId(),
+                ChainedEvent.canonicalDetails((Map<String, Object>) Redaction.redact(record.details())), new byte[0],
                 new byte[0]);
-        var chained = withHash(event);
-        insertAndAdvance(chained);
-        return chained;
-    }
-
-    /**
-     * Locks the tenant's chain head until the transaction ends, reads it and enters the tenant's scope for
-     * the insert, as {@link TenantTransactions#inTenant} does (transaction-local settings); a tenant's first
-     * event creates the head. The usual case is one statement.
-     */
-    private Head lockHead(UUID tenantId) {
-        Optional<Head> head = selectHeadForUpdate(tenantId);
-        if (head.isPresent()) {
-            return head.get();
+        String[] aroundSeq = unplaced.aroundSeq();
+        Place place = appendAfterHead(unplaced, aroundSeq).orElseGet(() -> {
+            ensureHead(tenantId);
+            return appendAfterHead(unplaced, aroundSeq).orElseThrow();
+        });
+        var chained = new ChainedEvent(tenantId, place.seq(), unplaced.id(), unplaced.occurredAt(),
+                unplaced.actorType(), unplaced.actorId(), unplaced.actorEmail(), unplaced.actorViaTenantId(),
+                unplaced.action(), unplaced.resourceType(), unplaced.resourceId(), unplaced.status(),
+                unplaced.httpStatus(), unplaced.ip(), unplaced.userAgent(), unplaced.requestId(), unplaced.details(),
+                place.prevHash(), place.hash());
+        if (!chained.intact()) {
+            // rolls the caller's transaction back rather than commit an event its own chain would reject
+            throw new IllegalStateException("Audit event " + chained.id() + " was hashed differently in the database");
         }
-        ensureHead(tenantId);
-        return selectHeadForUpdate(tenantId).orElseThrow();
+        return chained;
     }
 
     /** Creates the tenant's chain head (empty chain, default settings) unless it exists. */
@@ -69,33 +65,35 @@ public class AuditChain {
                 .update();
     }
 
-    private Optional<Head> selectHeadForUpdate(UUID tenantId) {
+    /**
+     * One statement, so that the chain head is locked only from here to the commit: lock and read the tenant's
+     * head, enter the tenant's scope for the insert as {@link TenantTransactions#inTenant} does (transaction-local
+     * settings), insert the event after the head with {@code hash = SHA-256(prev_hash || canonical JSON)} (the
+     * JSON around the sequence number made by {@link ChainedEvent#aroundSeq()}), and move the head to it.
+     * Empty when the tenant has no head yet.
+     */
+    private Optional<Place> appendAfterHead(ChainedEvent e, String[] aroundSeq) {
         return jdbc.sql("""
-                select seq, hash,
-                    set_config('canopy.tenant_id', :tenant, true), set_config('canopy.user_id', '', true)
-                from platform.audit_chain_heads where tenant_id = cast(:tenant as uuid) for update
-                """)
-                .param("tenant", tenantId.toString())
-                .query((rs, n) -> new Head(rs.getLong("seq"), rs.getBytes("hash")))
-                .optional();
-    }
-
-    /** Inserts the event and moves the head to it, in one statement. */
-    private void insertAndAdvance(ChainedEvent e) {
-        int moved = jdbc.sql("""
-                with appended as (
+                with head as (
+                    select tenant_id, seq + 1 as seq, hash,
+                        set_config('canopy.tenant_id', :tenantText, true), set_config('canopy.user_id', '', true)
+                    from platform.audit_chain_heads where tenant_id = :tenant for update),
+                appended as (
                     insert into tenant.audit_events (tenant_id, seq, id, occurred_at, actor_type, actor_id,
                         actor_email, actor_via_tenant_id, action, resource_type, resource_id, status, http_status, ip,
                         user_agent, request_id, details, prev_hash, hash)
-                    values (:tenant, :seq, :id, :occurredAt, :actorType, :actorId, :actorEmail, :via, :action,
-                        :resourceType, :resourceId, :status, :httpStatus, :ip, :userAgent, :requestId,
-                        cast(:details as jsonb), :prevHash, :hash)
-                    returning tenant_id, seq, hash)
+                    select head.tenant_id, head.seq, :id, :occurredAt, :actorType, :actorId, :actorEmail, :via,
+                        :action, :resourceType, :resourceId, :status, :httpStatus, :ip, :userAgent, :requestId,
+                        cast(:details as jsonb), head.hash,
+                        sha256(head.hash || convert_to(:before || head.seq || :after, 'UTF8'))
+                    from head
+                    returning tenant_id, seq, prev_hash, hash)
                 update platform.audit_chain_heads h set seq = appended.seq, hash = appended.hash
                 from appended where h.tenant_id = appended.tenant_id
+                returning appended.seq, appended.prev_hash, appended.hash
                 """)
                 .param("tenant", e.tenantId())
-                .param("seq", e.seq())
+                .param("tenantText", e.tenantId().toString())
                 .param("id", e.id())
                 .param("occurredAt", Timestamp.from(e.occurredAt()))
                 .param("actorType", e.actorType())
@@ -111,20 +109,12 @@ public class AuditChain {
                 .param("userAgent", e.userAgent())
                 .param("requestId", e.requestId())
                 .param("details", e.details())
-                .param("prevHash", e.prevHash())
-                .param("hash", e.hash())
-                .update();
-        if (moved != 1) {
-            throw new IllegalStateException("The chain head of tenant " + e.tenantId() + " did not move");
-        }
+                .param("before", aroundSeq[0])
+                .param("after", aroundSeq[1])
+                .query((rs, n) -> new Place(rs.getLong("seq"), rs.getBytes("prev_hash"), rs.getBytes("hash")))
+                .optional();
     }
 
-    private static ChainedEvent withHash(ChainedEvent e) {
-        return new ChainedEvent(e.tenantId(), e.seq(), e.id(), e.occurredAt(), e.actorType(), e.actorId(),
-                e.actorEmail(), e.actorViaTenantId(), e.action(), e.resourceType(), e.resourceId(), e.status(),
-                e.httpStatus(), e.ip(), e.userAgent(), e.requestId(), e.details(), e.prevHash(), e.expectedHash());
-    }
-
-    record Head(long seq, byte[] hash) {
+    record Place(long seq, byte[] prevHash, byte[] hash) {
     }
 }

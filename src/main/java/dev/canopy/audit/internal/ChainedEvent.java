@@ -111,6 +111,24 @@ public record ChainedEvent(UUID tenantId, long seq, UUID id, Instant occurredAt,
 
     /** The hash this event should have, from its content and its predecessor's hash. */
     byte[] expectedHash() {
+        return sha256(prevHash, canonicalContent(seq).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The canonical content around the sequence number, for hashing where the number is assigned (in the
+     * database, under the chain head's lock): {@code SHA-256(prev_hash || before || seq || after)}, the
+     * number in decimal, is {@link #expectedHash()}. The top-level {@code seq} is the last one in the text:
+     * the keys after it have strings (quotes escaped) or null as values.
+     */
+    String[] aroundSeq() {
+        String key = "\"seq\":";
+        String mark = String.valueOf(Long.MIN_VALUE);
+        String marked = canonicalContent(Long.MIN_VALUE);
+        int at = marked.lastIndexOf(key + mark) + key.length();
+        return new String[] { marked.substring(0, at), marked.substring(at + mark.length()) };
+    }
+
+    private String canonicalContent(long seq) {
         var content = new TreeMap<String, Object>();
         content.put("tenant_id", tenantId.toString());
         content.put("seq", seq);
@@ -129,7 +147,7 @@ public record ChainedEvent(UUID tenantId, long seq, UUID id, Instant occurredAt,
         content.put("user_agent", userAgent);
         content.put("request_id", requestId);
         content.put("details", CANONICAL.readValue(details, Object.class));
-        return sha256(prevHash, CANONICAL.writeValueAsString(content).getBytes(StandardCharsets.UTF_8));
+        return CANONICAL.writeValueAsString(content);
     }
 
     boolean intact() {

@@ -63,8 +63,8 @@ public final class AuditTestSupport {
         AuditChain chain = context.getBean(AuditChain.class);
         scopes.inTenant(tenantId, () -> {
             chain.ensureHead(tenantId);
-            AuditChain.Head head = jdbc.sql("select seq, hash from platform.audit_chain_heads where tenant_id = ? for update")
-                    .param(tenantId).query(AuditChain.Head.class).single();
+            Head head = jdbc.sql("select seq, hash from platform.audit_chain_heads where tenant_id = ? for update")
+                    .param(tenantId).query(Head.class).single();
             long seq = head.seq();
             byte[] prev = head.hash();
             List<Object[]> batch = new ArrayList<>();
@@ -228,5 +228,9 @@ public final class AuditTestSupport {
 
     private static @Nullable String text(JsonNode node) {
         return node.isNull() || node.isMissingNode() ? null : node.asString();
+    }
+
+    /** A chain head as the seeding starts from it. */
+    record Head(long seq, byte[] hash) {
     }
 }
