@@ -15,6 +15,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.BindParam;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -58,25 +59,26 @@ class AuditEventsController {
         this.json = json;
     }
 
+    /** The query parameters that choose events, shared by the list and the export. */
+    record Filters(@Nullable String scope, @BindParam("user_id") @Nullable String userId, @Nullable String action,
+            @BindParam("resource_type") @Nullable String resourceType,
+            @BindParam("resource_id") @Nullable String resourceId, @Nullable String status, @Nullable String from,
+            @Nullable String to, @BindParam("request_id") @Nullable String requestId, @Nullable String search) {
+
+        AuditFilter parse(AuditFilter.Parser parser) {
+            return parser.filter(userId, action, resourceType, resourceId, status, from, to, requestId, search);
+        }
+    }
+
     /** Matching events, newest first; {@code from} is inclusive, {@code to} exclusive, {@code action} a prefix. */
     @GetMapping
     Page<EventView> list(@AuthenticationPrincipal CanopyPrincipal principal,
-            @RequestParam(required = false) @Nullable String scope,
-            @RequestParam(name = "user_id", required = false) @Nullable String userId,
-            @RequestParam(required = false) @Nullable String action,
-            @RequestParam(name = "resource_type", required = false) @Nullable String resourceType,
-            @RequestParam(name = "resource_id", required = false) @Nullable String resourceId,
-            @RequestParam(required = false) @Nullable String status,
-            @RequestParam(required = false) @Nullable String from,
-            @RequestParam(required = false) @Nullable String to,
-            @RequestParam(name = "request_id", required = false) @Nullable String requestId,
-            @RequestParam(required = false) @Nullable String search,
+            Filters filters,
             @RequestParam(required = false) @Nullable String limit,
             @RequestParam(required = false) @Nullable String cursor) {
-        UUID chain = chain(principal, scope);
+        UUID chain = chain(principal, filters.scope());
         var parser = new AuditFilter.Parser();
-        AuditFilter filter = parser.filter(userId, action, resourceType, resourceId, status, from, to, requestId,
-                search);
+        AuditFilter filter = filters.parse(parser);
         int size = parser.limit(limit, PageRequest.DEFAULT_LIMIT, PageRequest.MAX_LIMIT);
         Long before = parser.cursor(cursor);
         parser.check();
@@ -94,22 +96,11 @@ class AuditEventsController {
      */
     @GetMapping("/export")
     ResponseEntity<StreamingResponseBody> export(@AuthenticationPrincipal CanopyPrincipal principal,
-            @RequestParam(required = false) @Nullable String format,
-            @RequestParam(required = false) @Nullable String scope,
-            @RequestParam(name = "user_id", required = false) @Nullable String userId,
-            @RequestParam(required = false) @Nullable String action,
-            @RequestParam(name = "resource_type", required = false) @Nullable String resourceType,
-            @RequestParam(name = "resource_id", required = false) @Nullable String resourceId,
-            @RequestParam(required = false) @Nullable String status,
-            @RequestParam(required = false) @Nullable String from,
-            @RequestParam(required = false) @Nullable String to,
-            @RequestParam(name = "request_id", required = false) @Nullable String requestId,
-            @RequestParam(required = false) @Nullable String search) {
-        UUID chain = chain(principal, scope);
+            @RequestParam(required = false) @Nullable String format, Filters filters) {
+        UUID chain = chain(principal, filters.scope());
         var parser = new AuditFilter.Parser();
         String formatName = parser.required("format", format, List.of("csv", "ndjson"));
-        AuditFilter filter = parser.filter(userId, action, resourceType, resourceId, status, from, to, requestId,
-                search);
+        AuditFilter filter = filters.parse(parser);
         parser.check();
         EventFormat exportFormat = "csv".equals(formatName) ? EventFormat.CSV : EventFormat.NDJSON;
         StreamingResponseBody body = out -> {
