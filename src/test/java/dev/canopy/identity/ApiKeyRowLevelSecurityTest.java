@@ -1,14 +1,12 @@
 package dev.canopy.identity;
 
+import static dev.canopy.support.DatabaseAssertions.assertRefusedByRowSecurity;
 import static dev.canopy.support.Api.obj;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
-import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
 
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -56,11 +54,11 @@ class ApiKeyRowLevelSecurityTest extends ApiTest {
                     .update()).isZero();
             assertThat(jdbc.sql("delete from tenant.api_keys where id = ?").param(inB).update()).isZero();
         });
-        assertRefused(() -> scopes.inTenant(a.id(), () -> jdbc.sql("""
+        assertRefusedByRowSecurity(() -> scopes.inTenant(a.id(), () -> jdbc.sql("""
                 insert into tenant.api_keys (tenant_id, id, name, prefix, roles)
                 values (?, ?, 'planted', 'abcdefgh', array['tenant_admin'])
                 """).params(b.id(), UUID.randomUUID()).update()));
-        assertRefused(() -> scopes.inTenant(a.id(), () -> jdbc.sql(
+        assertRefusedByRowSecurity(() -> scopes.inTenant(a.id(), () -> jdbc.sql(
                 "update tenant.api_keys set tenant_id = ? where id = ?").params(b.id(), inA).update()));
 
         List<String> roles = scopes.inTenant(b.id(), () -> jdbc.sql(
@@ -80,19 +78,5 @@ class ApiKeyRowLevelSecurityTest extends ApiTest {
 
     private List<UUID> ids(UUID tenantId) {
         return scopes.inTenant(tenantId, () -> jdbc.sql("select id from tenant.api_keys").query(UUID.class).list());
-    }
-
-    private static void assertRefused(Runnable statement) {
-        Throwable refused = catchThrowable(statement::run);
-        assertThat(sqlState(refused)).as(String.valueOf(refused)).isEqualTo("42501");
-    }
-
-    private static @Nullable String sqlState(@Nullable Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql) {
-                return sql.getSQLState();
-            }
-        }
-        return null;
     }
 }

@@ -1,14 +1,12 @@
 package dev.canopy.identity;
 
+import static dev.canopy.support.DatabaseAssertions.assertRefusedByRowSecurity;
 import static dev.canopy.support.Api.obj;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
-import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
 
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -59,11 +57,11 @@ class InvitationRowLevelSecurityTest extends ApiTest {
                     .update()).isZero();
             assertThat(jdbc.sql("delete from tenant.invitations where id = ?").param(inB).update()).isZero();
         });
-        assertRefused(() -> scopes.inTenant(a.id(), () -> jdbc.sql("""
+        assertRefusedByRowSecurity(() -> scopes.inTenant(a.id(), () -> jdbc.sql("""
                 insert into tenant.invitations (tenant_id, id, email, roles, expires_at)
                 values (?, ?, 'x@example.com', array['tenant_admin'], now() + interval '1 day')
                 """).params(b.id(), UUID.randomUUID()).update()));
-        assertRefused(() -> scopes.inTenant(a.id(), () -> jdbc.sql(
+        assertRefusedByRowSecurity(() -> scopes.inTenant(a.id(), () -> jdbc.sql(
                 "update tenant.invitations set tenant_id = ? where id = ?").params(b.id(), inA).update()));
 
         List<String> roles = scopes.inTenant(b.id(), () -> jdbc.sql(
@@ -83,19 +81,5 @@ class InvitationRowLevelSecurityTest extends ApiTest {
 
     private List<UUID> ids(UUID tenantId) {
         return scopes.inTenant(tenantId, () -> jdbc.sql("select id from tenant.invitations").query(UUID.class).list());
-    }
-
-    private static void assertRefused(Runnable statement) {
-        Throwable refused = catchThrowable(statement::run);
-        assertThat(sqlState(refused)).as(String.valueOf(refused)).isEqualTo("42501");
-    }
-
-    private static @Nullable String sqlState(@Nullable Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql) {
-                return sql.getSQLState();
-            }
-        }
-        return null;
     }
 }
