@@ -36,6 +36,26 @@ final class EnvelopeSecrets implements Secrets {
         }
     }
 
+    /** Whether a ciphertext is sealed with the owner's primary data key (Tink's prefix: 0x01, 4-byte key id). */
+    boolean underPrimaryKey(SecretBinding binding, byte[] ciphertext) {
+        if (ciphertext.length < 6 || ciphertext[0] != FORMAT_V1 || ciphertext[1] != 1) {
+            return false;
+        }
+        int keyId = java.nio.ByteBuffer.wrap(ciphertext, 2, 4).getInt();
+        return dataKeys.forSealing(binding.ownerId()).keyset().getPrimary().getId() == keyId;
+    }
+
+    /** Opens and seals again under the owner's primary data key. */
+    byte[] reseal(SecretBinding binding, byte[] ciphertext) {
+        byte[] plaintext = open(binding, ciphertext);
+        try {
+            return seal(binding, plaintext);
+        }
+        finally {
+            Arrays.fill(plaintext, (byte) 0);
+        }
+    }
+
     @Override
     public byte[] open(SecretBinding binding, byte[] ciphertext) {
         if (ciphertext.length < 2 || ciphertext[0] != FORMAT_V1) {
