@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -22,6 +23,7 @@ import dev.canopy.platform.db.TenantTransactions;
 import dev.canopy.support.Api;
 import dev.canopy.support.ApiAssertions.BadInput;
 import dev.canopy.support.ApiTest;
+import dev.canopy.support.SecretLogCapture;
 import dev.canopy.support.AuditLog;
 import dev.canopy.support.CloudProviders;
 import dev.canopy.support.Fixtures;
@@ -30,6 +32,7 @@ import dev.canopy.support.Fixtures.TenantRef;
 import tools.jackson.databind.JsonNode;
 
 /** Cloud accounts over real HTTP: CRUD, write-only credentials, provider validation, permissions, isolation. */
+@ExtendWith(SecretLogCapture.class)
 class CloudAccountApiTest extends ApiTest {
 
     static final String ACCOUNTS = "/api/v1/cloud-accounts";

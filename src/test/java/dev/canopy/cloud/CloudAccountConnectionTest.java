@@ -20,12 +20,14 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.canopy.platform.db.TenantTransactions;
 import dev.canopy.support.Api;
 import dev.canopy.support.ApiTest;
+import dev.canopy.support.SecretLogCapture;
 import dev.canopy.support.AuditLog;
 import dev.canopy.support.Fixtures;
 import dev.canopy.support.Fixtures.Session;
@@ -40,6 +42,7 @@ import tools.jackson.databind.JsonNode;
  * kubernetes-server-mock, AWS STS, Microsoft Entra ID and Google token endpoints against a local server that
  * speaks their protocols and checks signatures, and unreachable or silent endpoints within the timeout.
  */
+@ExtendWith(SecretLogCapture.class)
 class CloudAccountConnectionTest extends ApiTest {
 
     private static final String ACCOUNTS = CloudAccountApiTest.ACCOUNTS;

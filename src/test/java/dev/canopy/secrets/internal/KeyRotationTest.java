@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -24,6 +25,7 @@ import dev.canopy.secrets.SecretBinding;
 import dev.canopy.secrets.Secrets;
 import dev.canopy.support.Api;
 import dev.canopy.support.ApiTest;
+import dev.canopy.support.SecretLogCapture;
 import dev.canopy.support.Fixtures.Session;
 import tools.jackson.databind.JsonNode;
 
@@ -31,6 +33,7 @@ import tools.jackson.databind.JsonNode;
  * KEK rotation and data-key rotation over the admin API while readers keep opening secrets, forcing some of
  * them to unwrap data keys from the database mid-rotation: no read may fail.
  */
+@ExtendWith(SecretLogCapture.class)
 class KeyRotationTest extends ApiTest {
 
     private static final String KEYS = "/api/v1/admin/keys";
@@ -58,6 +61,7 @@ class KeyRotationTest extends ApiTest {
         for (UUID owner : List.of(rotatedTenant, Ids.newId(), Ids.newId(), SecretBinding.PLATFORM)) {
             for (int i = 0; i < 5; i++) {
                 String value = "value-" + i + "-" + Ids.newId();
+                SecretLogCapture.secret(value);
                 SecretBinding binding = new SecretBinding(owner, "tenant.rotation_test", String.valueOf(i));
                 sealed.add(new Sealed(binding, secrets.sealText(binding, value), value));
             }
