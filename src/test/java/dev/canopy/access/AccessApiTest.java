@@ -27,7 +27,7 @@ class AccessApiTest extends ApiTest {
 
     private static final List<String> TENANT_LEVEL = List.of("tenants:read", "tenants:update", "tenants:create",
             "tenants:delete", "users:list", "users:read", "users:create", "users:update", "users:delete", "roles:list",
-            "permissions:list", "api_keys:list", "api_keys:create", "api_keys:delete", "audit:read");
+            "permissions:list", "api_keys:list", "api_keys:create", "api_keys:delete", "audit:read", "sso:manage");
 
     private static Map<String, List<String>> registry() {
         var registry = new LinkedHashMap<String, List<String>>();
@@ -43,6 +43,7 @@ class AccessApiTest extends ApiTest {
             registry.put(p, List.of("API Key Management", "tenant"));
         }
         registry.put("audit:read", List.of("Audit", "tenant"));
+        registry.put("sso:manage", List.of("Single Sign-On", "tenant"));
         registry.put("platform:tenants_manage", List.of("Platform Administration", "platform"));
         registry.put("platform:tenants_enter", List.of("Platform Administration", "platform"));
         return registry;

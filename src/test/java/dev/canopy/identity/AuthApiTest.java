@@ -50,8 +50,8 @@ class AuthApiTest extends ApiTest {
     private static final List<String> VIEWER_PERMISSIONS = List.of("tenants:read", "users:list", "users:read");
     private static final List<String> TENANT_ADMIN_PERMISSIONS = List.of("api_keys:create", "api_keys:delete",
             "api_keys:list", "audit:read", "permissions:list", "roles:list",
-            "tenants:create", "tenants:delete", "tenants:read", "tenants:update", "users:create", "users:delete",
-            "users:list", "users:read", "users:update");
+            "sso:manage", "tenants:create", "tenants:delete", "tenants:read", "tenants:update", "users:create",
+            "users:delete", "users:list", "users:read", "users:update");
 
     // ---------------------------------------------------------------- login
 

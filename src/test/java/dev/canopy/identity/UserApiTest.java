@@ -38,8 +38,8 @@ class UserApiTest extends ApiTest {
             "users:list", "users:read");
     private static final List<String> TENANT_ADMIN_PERMISSIONS = List.of("api_keys:create", "api_keys:delete",
             "api_keys:list", "audit:read", "permissions:list", "roles:list",
-            "tenants:create", "tenants:delete", "tenants:read", "tenants:update", "users:create", "users:delete",
-            "users:list", "users:read", "users:update");
+            "sso:manage", "tenants:create", "tenants:delete", "tenants:read", "tenants:update", "users:create",
+            "users:delete", "users:list", "users:read", "users:update");
 
     // --- creating and adding -----------------------------------------------------------------------------
 

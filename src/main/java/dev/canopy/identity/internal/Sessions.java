@@ -25,8 +25,8 @@ public class Sessions {
     public void insert(Session session) {
         jdbc.sql("""
                 insert into platform.sessions (id, user_id, tenant_id, acting_as_platform_admin, created_at,
-                                               last_seen_at, expires_at, ip, user_agent, mfa)
-                values (:id, :user, :tenant, :acting, :created, :created, :expires, :ip, :userAgent, :mfa)
+                                               last_seen_at, expires_at, ip, user_agent, mfa, sso)
+                values (:id, :user, :tenant, :acting, :created, :created, :expires, :ip, :userAgent, :mfa, :sso)
                 """)
                 .param("id", session.id())
                 .param("user", session.userId())
@@ -37,13 +37,14 @@ public class Sessions {
                 .param("ip", session.ip())
                 .param("userAgent", session.userAgent())
                 .param("mfa", session.mfa())
+                .param("sso", session.sso())
                 .update();
     }
 
     public Optional<Session> find(UUID id) {
         return jdbc.sql("""
                 select id, user_id, tenant_id, acting_as_platform_admin, created_at, last_seen_at, expires_at, revoked_at,
-                       ip, user_agent, mfa
+                       ip, user_agent, mfa, sso
                   from platform.sessions where id = ?
                 """)
                 .param(id)
@@ -62,7 +63,7 @@ public class Sessions {
     public java.util.List<Session> liveOf(UUID userId) {
         return jdbc.sql("""
                 select id, user_id, tenant_id, acting_as_platform_admin, created_at, last_seen_at, expires_at, revoked_at,
-                       ip, user_agent, mfa
+                       ip, user_agent, mfa, sso
                   from platform.sessions
                  where user_id = ? and revoked_at is null and expires_at > now()
                  order by created_at desc
