@@ -38,6 +38,8 @@ import com.google.zxing.qrcode.QRCodeReader;
 import dev.canopy.audit.AuditRecord;
 import dev.canopy.identity.internal.Totp;
 import dev.canopy.platform.db.TenantTransactions;
+import dev.canopy.secrets.SecretBinding;
+import dev.canopy.secrets.Secrets;
 import dev.canopy.support.Api;
 import dev.canopy.support.ApiTest;
 import dev.canopy.support.Fixtures;
@@ -65,6 +67,9 @@ class MfaApiTest extends ApiTest {
 
     @Autowired
     private TenantTransactions scopes;
+
+    @Autowired
+    private Secrets secrets;
 
     /** A user with TOTP on: its secret, recovery codes, and the step {@link #freshStep()} gave. */
     record Enrolled(Session session, String secret, List<String> recoveryCodes, long step) {
@@ -139,8 +144,11 @@ class MfaApiTest extends ApiTest {
         assertThat(stored.stream().map(Base64.getEncoder()::encodeToString))
                 .containsExactlyInAnyOrderElementsOf(codes.stream()
                         .map(c -> Base64.getEncoder().encodeToString(sha256(c.replace("-", "")))).toList());
-        assertThat(jdbc.sql("select totp_secret from platform.totp_credentials where user_id = ?")
-                .param(session.userId()).query(String.class).single()).isEqualTo(secret);
+        var row = jdbc.sql("select totp_secret, sealed_secret from platform.totp_credentials where user_id = ?")
+                .param(session.userId()).query().singleRow();
+        assertThat(row.get("totp_secret")).isNull();
+        assertThat(secrets.openText(SecretBinding.platform("platform.totp_credentials", session.userId().toString()),
+                (byte[]) row.get("sealed_secret"))).isEqualTo(secret);
 
         assertProblem(api.post(ENROLL, session.accessToken(), null), 409, "MFA_ALREADY_ACTIVE");
         assertProblem(confirm(session, Totp.code(secret, step + 1)), 409, "MFA_ALREADY_ACTIVE");
