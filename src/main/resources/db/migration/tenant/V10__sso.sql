@@ -1,11 +1,11 @@
--- Per-tenant OIDC single sign-on. One configuration per tenant; the client secret is kept sealed (see
--- SsoClientSecrets), never in clear, and never leaves the database except to call the provider.
+-- Per-tenant OIDC single sign-on. One configuration per tenant; the client secret is sealed by the secrets
+-- service (envelope encryption bound to tenant, table and record) and opened only to call the provider.
 create table sso_configs (
     tenant_id                  uuid        not null references platform.tenants (id),
     preset                     text        not null check (preset in ('entra_id', 'keycloak', 'google', 'generic')),
     issuer                     text        not null check (length(issuer) between 8 and 500),
     client_id                  text        not null check (length(client_id) between 1 and 255),
-    client_secret_sealed       text        not null,
+    client_secret_sealed       bytea       not null,
     scopes                     text[]      not null check (cardinality(scopes) between 1 and 20),
     groups_claim               text        not null check (length(groups_claim) between 1 and 100),
     email_claim                text        not null check (length(email_claim) between 1 and 100),

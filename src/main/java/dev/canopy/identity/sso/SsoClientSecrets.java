@@ -4,26 +4,36 @@ import java.util.UUID;
 
 import org.springframework.stereotype.Component;
 
+import dev.canopy.secrets.SecretBinding;
+import dev.canopy.secrets.Secrets;
+
 /**
- * Seals and opens the providers' client secrets: the one place that knows how they are kept at rest.
- * INTERIM: until the secrets service (module {@code dev.canopy.secrets}) is merged, the value is kept with a
- * {@code plain:} marker, so that sealed values written now can be told apart and re-sealed later.
+ * Seals and opens the providers' client secrets with the secrets service: the one place that knows how they
+ * are kept at rest. A tenant has one configuration, so the binding's record is the tenant itself; a sealed
+ * secret copied to another tenant's row does not open.
  */
 @Component
 class SsoClientSecrets {
 
-    private static final String PLAIN = "plain:";
+    static final String TABLE = "tenant.sso_configs";
 
-    /** The form to store for the tenant's client secret. */
-    String seal(UUID tenantId, String clientSecret) {
-        return PLAIN + clientSecret;
+    private final Secrets secrets;
+
+    SsoClientSecrets(Secrets secrets) {
+        this.secrets = secrets;
     }
 
-    /** The client secret from its stored form. */
-    String open(UUID tenantId, String sealed) {
-        if (sealed.startsWith(PLAIN)) {
-            return sealed.substring(PLAIN.length());
-        }
-        throw new IllegalStateException("The client secret of tenant " + tenantId + " is sealed in an unknown form");
+    /** The ciphertext to store for the tenant's client secret. */
+    byte[] seal(UUID tenantId, String clientSecret) {
+        return secrets.sealText(binding(tenantId), clientSecret);
+    }
+
+    /** The client secret from its stored ciphertext. */
+    String open(UUID tenantId, byte[] sealed) {
+        return secrets.openText(binding(tenantId), sealed);
+    }
+
+    private static SecretBinding binding(UUID tenantId) {
+        return SecretBinding.tenant(tenantId, TABLE, tenantId.toString());
     }
 }

@@ -61,15 +61,15 @@ class SsoConfigs {
                 .orElse(AuthMode.LOCAL);
     }
 
-    Optional<String> sealedSecret(UUID tenantId) {
+    Optional<byte[]> sealedSecret(UUID tenantId) {
         return jdbc.sql("select client_secret_sealed from tenant.sso_configs where tenant_id = ?")
                 .param(tenantId)
-                .query(String.class)
+                .query((rs, n) -> rs.getBytes(1))
                 .optional();
     }
 
     /** Inserts the configuration; false when the tenant already has one. */
-    boolean insert(SsoConfig c, String sealedSecret) {
+    boolean insert(SsoConfig c, byte[] sealedSecret) {
         return jdbc.sql("""
                 insert into tenant.sso_configs (tenant_id, preset, issuer, client_id, client_secret_sealed, scopes,
                         groups_claim, email_claim, auth_mode, provisioning_enabled, default_role, allowed_email_domains,
@@ -83,11 +83,11 @@ class SsoConfigs {
     }
 
     /** Replaces the configuration if still at {@code version}; a null secret keeps the stored one. */
-    boolean update(SsoConfig c, long version, @Nullable String sealedSecret) {
+    boolean update(SsoConfig c, long version, byte @Nullable [] sealedSecret) {
         return jdbc.sql("""
                 update tenant.sso_configs
                    set preset = :preset, issuer = :issuer, client_id = :clientId,
-                       client_secret_sealed = coalesce(:secret, client_secret_sealed), scopes = :scopes,
+                       client_secret_sealed = coalesce(cast(:secret as bytea), client_secret_sealed), scopes = :scopes,
                        groups_claim = :groupsClaim, email_claim = :emailClaim, auth_mode = :authMode,
                        provisioning_enabled = :enabled, default_role = :defaultRole, allowed_email_domains = :domains,
                        allowed_groups = :groups, group_role_mapping = cast(:mapping as jsonb),
@@ -103,7 +103,7 @@ class SsoConfigs {
         return jdbc.sql("delete from tenant.sso_configs where tenant_id = ?").param(tenantId).update() == 1;
     }
 
-    private static Map<String, Object> params(SsoConfig c, @Nullable String sealedSecret) {
+    private static Map<String, Object> params(SsoConfig c, byte @Nullable [] sealedSecret) {
         var p = new java.util.HashMap<String, Object>();
         p.put("tenant", c.tenantId());
         p.put("preset", c.preset().key());

@@ -82,7 +82,7 @@ class SsoConfiguring {
         }
         SsoConfig config = resolve(tenantId, draft, 0);
         audit.resource("sso_config", tenantId.toString());
-        String sealed = secrets.seal(tenantId, draft.clientSecret());
+        byte[] sealed = secrets.seal(tenantId, draft.clientSecret());
         return scopes.inTenant(tenantId, () -> {
             if (!configs.insert(config, sealed)) {
                 throw ApiException.conflict("SSO_CONFIG_EXISTS",
@@ -96,7 +96,7 @@ class SsoConfiguring {
         TenantInfo tenant = manageable(principal, tenantId);
         SsoConfig config = resolve(tenantId, draft, version);
         audit.resource("sso_config", tenantId.toString());
-        String sealed = draft.clientSecret() == null ? null : secrets.seal(tenantId, draft.clientSecret());
+        byte[] sealed = draft.clientSecret() == null ? null : secrets.seal(tenantId, draft.clientSecret());
         return scopes.inTenant(tenantId, () -> {
             SsoConfig current = configs.find(tenantId).orElseThrow(SsoConfiguring::notConfigured);
             if (!config.issuer().equals(current.issuer()) && sealed == null) {

@@ -145,7 +145,7 @@ class SsoLogin {
         requireUsable(tenant);
         SsoConfig config = enabledConfig(tenant);
         attempt.issuer = config.issuer();
-        String sealed = scopes.inTenant(tenant.id(), () -> configs.sealedSecret(tenant.id()))
+        byte[] sealed = scopes.inTenant(tenant.id(), () -> configs.sealedSecret(tenant.id()))
                 .orElseThrow(SsoConfiguring::notConfigured);
         ProviderMetadata provider = providers.discover(config.issuer(), false);
         String idToken = providers.exchange(provider, config.clientId(), secrets.open(tenant.id(), sealed), code,
