@@ -307,6 +307,18 @@ public class SignIn {
         });
     }
 
+    /**
+     * Refuses account-wide changes (MFA, profile) from a session a tenant's identity provider started: that
+     * provider vouched for the person in its own tenant only, and must not reach the account's other tenants.
+     */
+    public void requireAccountSession(CanopyPrincipal principal) {
+        if (sessions.find(principal.sessionId()).map(Session::sso).orElse(false)) {
+            throw new ApiException(HttpStatus.FORBIDDEN, "SSO_SESSION_TENANT_BOUND", "This session was started by "
+                    + "the tenant's single sign-on and cannot change account-wide settings (MFA, profile); your "
+                    + "identity provider manages them, or sign in with your password.");
+        }
+    }
+
     /** Ends every session of the caller, this one included. */
     public void logoutEverywhere(CanopyPrincipal principal) {
         sessions.revokeAllOf(principal.userId(), null);

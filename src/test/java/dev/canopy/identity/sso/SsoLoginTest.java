@@ -187,6 +187,13 @@ class SsoLoginTest extends ApiTest {
         Api.Response switched = api.post("/api/v1/auth/switch-tenant", inB.path("access_token").asString(),
                 obj("tenant_id", a.tenant().id().toString()));
         assertProblem(switched, 403, "SSO_SESSION_TENANT_BOUND");
+        // nor can it change what belongs to the account across tenants
+        String token = inB.path("access_token").asString();
+        assertProblem(api.post("/api/v1/auth/mfa/totp/enroll", token, null), 403, "SSO_SESSION_TENANT_BOUND");
+        assertProblem(api.patch("/api/v1/auth/me", token, obj("full_name", "Someone Else", "version",
+                me.path("user").path("version").asLong())), 403, "SSO_SESSION_TENANT_BOUND");
+        assertThat(me(inB).path("user").path("full_name").asString()).isEqualTo(me.path("user").path("full_name")
+                .asString());
     }
 
     @Test
