@@ -86,7 +86,8 @@ class AccessApiTest extends ApiTest {
                 }
             }
             assertThat(categories).containsExactly("Tenant Management", "User Management", "Role Management",
-                    "Permission Management", "API Key Management", "Audit", "Platform Administration");
+                    "Permission Management", "API Key Management", "Audit", "Single Sign-On",
+                    "Platform Administration");
             assertThat(grouped.keySet()).isEqualTo(listed.keySet());
         }
     }

@@ -38,9 +38,20 @@ class CrossInstanceRevocationTest extends ApiTest {
                 "--canopy.database.url=" + dataSource.getJdbcUrl(), "--canopy.database.user=canopy_owner",
                 "--canopy.database.password=", "--canopy.database.app-user=canopy_app",
                 "--canopy.database.app-password=", "--canopy.issuer=http://localhost:" + port,
-                "--canopy.data-dir=target/second-instance");
+                "--canopy.data-dir=target/second-instance",
+                // one database, one master key: the second instance must open the KEKs the first one stored
+                "--canopy.secrets.master-key=" + masterKeyOfFirstInstance());
         int secondPort = ((WebServerApplicationContext) second).getWebServer().getPort();
         secondApi = new Api("http://localhost:" + secondPort);
+    }
+
+    private static String masterKeyOfFirstInstance() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("target/test-data/master.key")).strip();
+        }
+        catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @AfterAll
