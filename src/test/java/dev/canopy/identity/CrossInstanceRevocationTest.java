@@ -39,7 +39,8 @@ class CrossInstanceRevocationTest extends ApiTest {
                 "--canopy.database.password=", "--canopy.database.app-user=canopy_app",
                 "--canopy.database.app-password=", "--canopy.issuer=http://localhost:" + port,
                 "--canopy.data-dir=target/second-instance",
-                // one database, one master key: the second instance must open the KEKs the first one stored
+                // instances of one installation share the master key (CANOPY_MASTER_KEY); this one's data
+                // directory differs, so it is given the first instance's key
                 "--canopy.secrets.master-key=" + masterKeyOfFirstInstance());
         int secondPort = ((WebServerApplicationContext) second).getWebServer().getPort();
         secondApi = new Api("http://localhost:" + secondPort);
@@ -56,7 +57,9 @@ class CrossInstanceRevocationTest extends ApiTest {
 
     @AfterAll
     static void stopSecondInstance() {
-        second.close();
+        if (second != null) {
+            second.close();
+        }
     }
 
     @Test

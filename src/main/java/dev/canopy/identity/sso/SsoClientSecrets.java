@@ -33,7 +33,7 @@ class SsoClientSecrets {
         return secrets.openText(binding(tenantId), sealed);
     }
 
-    private static SecretBinding binding(UUID tenantId) {
+    static SecretBinding binding(UUID tenantId) {
         return SecretBinding.tenant(tenantId, TABLE, tenantId.toString());
     }
 }

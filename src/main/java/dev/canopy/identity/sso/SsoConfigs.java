@@ -68,6 +68,16 @@ class SsoConfigs {
                 .optional();
     }
 
+    /** Replaces the sealed secret with its re-encryption, only if the row still holds {@code current}. */
+    boolean replaceSealedSecret(UUID tenantId, byte[] current, byte[] resealed) {
+        return jdbc.sql("""
+                update tenant.sso_configs set client_secret_sealed = ?
+                 where tenant_id = ? and client_secret_sealed = ?
+                """)
+                .params(resealed, tenantId, current)
+                .update() == 1;
+    }
+
     /** Inserts the configuration; false when the tenant already has one. */
     boolean insert(SsoConfig c, byte[] sealedSecret) {
         return jdbc.sql("""

@@ -36,6 +36,26 @@ final class EnvelopeSecrets implements Secrets {
         }
     }
 
+    /** Whether a ciphertext is sealed with the owner's primary data key (Tink's prefix: 0x01, 4-byte key id). */
+    boolean underPrimaryKey(SecretBinding binding, byte[] ciphertext) {
+        if (ciphertext.length < 6 || ciphertext[0] != FORMAT_V1 || ciphertext[1] != 1) {
+            return false;
+        }
+        int keyId = java.nio.ByteBuffer.wrap(ciphertext, 2, 4).getInt();
+        return dataKeys.forSealing(binding.ownerId()).keyset().getPrimary().getId() == keyId;
+    }
+
+    /** Opens and seals again under the owner's primary data key. */
+    byte[] reseal(SecretBinding binding, byte[] ciphertext) {
+        byte[] plaintext = open(binding, ciphertext);
+        try {
+            return seal(binding, plaintext);
+        }
+        finally {
+            Arrays.fill(plaintext, (byte) 0);
+        }
+    }
+
     @Override
     public byte[] open(SecretBinding binding, byte[] ciphertext) {
         if (ciphertext.length < 2 || ciphertext[0] != FORMAT_V1) {
@@ -52,7 +72,11 @@ final class EnvelopeSecrets implements Secrets {
         catch (GeneralSecurityException firstTry) {
             // another instance may have added a data key since this one cached the keyset
             try {
-                return dataKeys.reload(binding.ownerId()).orElseThrow().aead().decrypt(sealed, AssociatedData.of(binding));
+                Optional<DataKeys.OwnerKeyset> reloaded = dataKeys.reload(binding.ownerId());
+                if (reloaded.isEmpty()) {
+                    throw new SecretUnreadableException(binding, "its owner has no data key");
+                }
+                return reloaded.get().aead().decrypt(sealed, AssociatedData.of(binding));
             }
             catch (GeneralSecurityException e) {
                 throw new SecretUnreadableException(binding,

@@ -1,6 +1,7 @@
 package dev.canopy.secrets.internal;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -9,6 +10,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.canopy.platform.db.ChangeBroadcast;
 import dev.canopy.platform.db.IndependentTransaction;
+import dev.canopy.secrets.SealedSecretStore;
 import dev.canopy.secrets.Secrets;
 
 /** Wires the key hierarchy: master key, KEK versions, data keysets, and the {@link Secrets} service on top. */
@@ -28,7 +30,13 @@ class SecretsConfiguration {
     }
 
     @Bean
-    Secrets secrets(DataKeys dataKeys) {
+    EnvelopeSecrets secrets(DataKeys dataKeys) {
         return new EnvelopeSecrets(dataKeys);
+    }
+
+    @Bean
+    KeyRotation keyRotation(JdbcClient jdbc, KeyEncryptionKeys keks, DataKeys dataKeys, EnvelopeSecrets secrets,
+            List<SealedSecretStore> stores, ChangeBroadcast broadcast, IndependentTransaction independent) {
+        return new KeyRotation(jdbc, keks, dataKeys, secrets, stores, broadcast, independent);
     }
 }

@@ -31,10 +31,11 @@ import dev.canopy.support.ApiTest;
 import dev.canopy.support.Fixtures;
 import dev.canopy.support.Fixtures.Session;
 import dev.canopy.support.Fixtures.TenantRef;
+import dev.canopy.support.SecretLogCapture;
 import tools.jackson.databind.JsonNode;
 
 /** {@code /api/v1/tenants/{id}/sso/config}: presets, replace, delete, validate, permissions and bad input. */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ OutputCaptureExtension.class, SecretLogCapture.class })
 class SsoConfigApiTest extends ApiTest {
 
     private static final Set<String> FIELDS = Set.of("tenant_id", "preset", "issuer", "client_id", "client_secret_set",
@@ -296,6 +297,37 @@ class SsoConfigApiTest extends ApiTest {
                 .query((rs, n) -> rs.getBytes(1)).single());
         assertThat(new String(stored, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain(secondSecret)
                 .doesNotContain(secret);
+    }
+
+    @Test
+    void rotatingTheTenantsDataKeyReEncryptsTheClientSecretAndLoginsGoOn() throws InterruptedException {
+        TenantRef tenant = fixtures.tenant();
+        String issuerId = Fixtures.unique("rotate");
+        String admin = fixtures.platformAdmin().accessToken();
+        assertThat(api.post(config(tenant.id()), admin, obj("issuer", issuer(issuerId), "client_id", CLIENT_ID,
+                "client_secret", "rotated-" + issuerId, "auth_mode", "both", "auto_provisioning",
+                obj("enabled", true))).status()).isEqualTo(201);
+        byte[] before = sealed(tenant.id());
+
+        Api.Response rotated = api.post("/api/v1/admin/keys/data-keys/" + tenant.id() + "/rotate", admin, null);
+        assertThat(rotated.status()).as(rotated.toString()).isEqualTo(202);
+        for (int i = 0; i < 100 && api.get("/api/v1/admin/keys/data-keys/" + tenant.id(), admin).json()
+                .path("reencryption_finished_at").isNull(); i++) {
+            Thread.sleep(100);
+        }
+
+        assertThat(sealed(tenant.id())).isNotEqualTo(before);
+        String email = Fixtures.unique("rot") + "@example.org";
+        nextSignIn(issuerId, "sub-" + email, email, List.of());
+        var browser = new SsoBrowser(api);
+        assertThat(browser.callback(browser.authorize(browser.start(tenant.slug(), null))).status()).isEqualTo(302);
+        assertThat(browser.tokens().status()).isEqualTo(200);
+    }
+
+    private byte[] sealed(UUID tenantId) {
+        return scopes.inTenant(tenantId, () -> jdbc.sql(
+                "select client_secret_sealed from tenant.sso_configs where tenant_id = ?").param(tenantId)
+                .query((rs, n) -> rs.getBytes(1)).single());
     }
 
     private static String json(Object... keysAndValues) {

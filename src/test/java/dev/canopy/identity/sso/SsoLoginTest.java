@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -22,12 +23,14 @@ import dev.canopy.support.ApiTest;
 import dev.canopy.support.Fixtures;
 import dev.canopy.support.Fixtures.Session;
 import dev.canopy.support.Fixtures.TenantRef;
+import dev.canopy.support.SecretLogCapture;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The SSO login against a real OIDC provider, driven as a browser drives it: Canopy's redirect, the provider's
  * authorize endpoint, the callback with its cookies, then the console's refresh for tokens.
  */
+@ExtendWith(SecretLogCapture.class)
 class SsoLoginTest extends ApiTest {
 
     @Autowired
