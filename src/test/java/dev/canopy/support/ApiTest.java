@@ -17,7 +17,9 @@ import org.springframework.test.context.DynamicPropertySource;
         "canopy.bootstrap.admin-email=" + ApiTest.ADMIN_EMAIL,
         "canopy.bootstrap.admin-password=" + ApiTest.ADMIN_PASSWORD,
         // the whole suite signs in from one address; per-IP throttling has its own test
-        "canopy.auth.throttle.per-ip-per-minute=1000000" })
+        "canopy.auth.throttle.per-ip-per-minute=1000000",
+        // the OIDC provider of the SSO tests runs in this JVM on plain http
+        "canopy.sso.allow-http-issuers=true" })
 public abstract class ApiTest {
 
     public static final String ADMIN_EMAIL = "admin@canopy.test";

@@ -26,7 +26,8 @@ class SecretsStayOutOfLogsTest {
     static final List<String> SECRET_HANDLING = List.of("dev.canopy.secrets.SecretsTest",
             "dev.canopy.secrets.internal.KeyRotationTest", "dev.canopy.identity.ClearSecretsSealingTest",
             "dev.canopy.identity.MfaApiTest", "dev.canopy.cloud.CloudAccountApiTest",
-            "dev.canopy.cloud.CloudAccountConnectionTest");
+            "dev.canopy.cloud.CloudAccountConnectionTest", "dev.canopy.identity.sso.SsoConfigApiTest",
+            "dev.canopy.identity.sso.SsoLoginTest");
 
     @Test
     void noSecretOfTheSecretHandlingTestsIsLogged() throws ClassNotFoundException {

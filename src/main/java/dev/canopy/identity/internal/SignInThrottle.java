@@ -35,6 +35,8 @@ class SignInThrottle extends OncePerRequestFilter {
     private static final Pattern THROTTLED = Pattern.compile(
             "/api/v1/auth/(login|refresh|mfa/verify|password-reset(/confirm)?|register|verify-email)"
                     + "|/api/v1/invitations/[^/]+/accept");
+    /** The SSO login start writes a row for every stranger's request; its callback spends provider calls. */
+    private static final Pattern THROTTLED_GETS = Pattern.compile("/api/v1/auth/sso/([^/]+/login|callback)");
     private static final Duration WINDOW = Duration.ofMinutes(1);
 
     private final int perMinute;
@@ -55,7 +57,9 @@ class SignInThrottle extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !"POST".equals(request.getMethod()) || !THROTTLED.matcher(request.getRequestURI()).matches();
+        String path = request.getRequestURI();
+        return "POST".equals(request.getMethod()) ? !THROTTLED.matcher(path).matches()
+                : !"GET".equals(request.getMethod()) || !THROTTLED_GETS.matcher(path).matches();
     }
 
     @Override
