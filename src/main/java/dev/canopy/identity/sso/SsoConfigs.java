@@ -14,6 +14,8 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import dev.canopy.platform.db.ChangeBroadcast;
+
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -38,10 +40,15 @@ class SsoConfigs {
                     mapping(rs.getString("group_role_mapping")), rs.getBoolean("sync_attributes_on_login")),
             rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(), rs.getLong("version"));
 
-    private final JdbcClient jdbc;
+    /** The broadcast topic of a tenant's SSO configuration changes; the key is the tenant id. */
+    static final String TOPIC = "sso";
 
-    SsoConfigs(JdbcClient jdbc) {
+    private final JdbcClient jdbc;
+    private final ChangeBroadcast changes;
+
+    SsoConfigs(JdbcClient jdbc, ChangeBroadcast changes) {
         this.jdbc = jdbc;
+        this.changes = changes;
     }
 
     Optional<SsoConfig> find(UUID tenantId) {
@@ -89,7 +96,7 @@ class SsoConfigs {
                 on conflict (tenant_id) do nothing
                 """)
                 .params(params(c, sealedSecret))
-                .update() == 1;
+                .update() == 1 && changed(c.tenantId());
     }
 
     /** Replaces the configuration if still at {@code version}; a null secret keeps the stored one. */
@@ -106,11 +113,17 @@ class SsoConfigs {
                 """)
                 .params(params(c, sealedSecret))
                 .param("version", version)
-                .update() == 1;
+                .update() == 1 && changed(c.tenantId());
     }
 
     boolean delete(UUID tenantId) {
-        return jdbc.sql("delete from tenant.sso_configs where tenant_id = ?").param(tenantId).update() == 1;
+        return jdbc.sql("delete from tenant.sso_configs where tenant_id = ?").param(tenantId).update() == 1
+                && changed(tenantId);
+    }
+
+    private boolean changed(UUID tenantId) {
+        changes.publish(TOPIC, tenantId.toString());
+        return true;
     }
 
     private static Map<String, Object> params(SsoConfig c, byte @Nullable [] sealedSecret) {
