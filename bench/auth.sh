@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Load on the authentication endpoints of a running-for-the-occasion Canopy (packaged jar, fresh embedded
 # database): refresh-token rotations per second and password logins per second, measured with wrk.
-# Usage: bench/auth.sh [seconds] [connections]   (build first: ./mvnw -q package -DskipTests; needs wrk)
+# Usage: bench/auth.sh [seconds] [connections] [refresh|all]   (build first: ./mvnw -q package -DskipTests; needs wrk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-20}"
 connections="${2:-8}"
-jar=$(ls target/canopy-*.jar | grep -v original | head -1)
+which="${3:-all}"
+jar="${JAR:-$(ls target/canopy-*.jar | grep -v original | head -1)}"
 java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 work=$(mktemp -d)
 port=18090
@@ -31,12 +32,13 @@ login() {
 # warm-up: a few seconds of each, not measured
 for i in $(seq "$connections"); do login; done > "$work/tokens"
 TOKENS="$work/tokens" wrk -t"$connections" -c"$connections" -d5s -s bench/refresh.lua "http://localhost:$port" > /dev/null
-wrk -t2 -c4 -d5s -s bench/login.lua "http://localhost:$port" > /dev/null
+[ "$which" = refresh ] || wrk -t2 -c4 -d5s -s bench/login.lua "http://localhost:$port" > /dev/null
 
 echo "== refresh-token rotations, $connections connections, ${seconds}s"
 for i in $(seq "$connections"); do login; done > "$work/tokens"
 TOKENS="$work/tokens" wrk -t"$connections" -c"$connections" -d"${seconds}s" --latency -s bench/refresh.lua \
     "http://localhost:$port" | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
+[ "$which" = refresh ] && exit 0
 echo "== password logins, 4 connections, ${seconds}s"
 wrk -t2 -c4 -d"${seconds}s" --latency -s bench/login.lua "http://localhost:$port" \
     | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"

@@ -21,4 +21,10 @@ public @interface Audited {
 
     /** The type of resource acted on: {@code tenant}, {@code user}, {@code session}. */
     String resource() default "";
+
+    /**
+     * Whether a success is recorded too. Only for requests that change no resource, such as a token refresh
+     * continuing a session: failures and denials are recorded whatever this says.
+     */
+    boolean recordSuccess() default true;
 }

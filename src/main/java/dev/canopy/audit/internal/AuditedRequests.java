@@ -125,7 +125,9 @@ class AuditedRequests extends OncePerRequestFilter {
         try {
             filters.doFilter(body, buffered);
             if (buffered.getStatus() < 400 && !tx.isRollbackOnly()) {
-                chain.append(record(audit, body, buffered.getStatus(), buffered, true));
+                if (audit.audited == null || audit.audited.recordSuccess()) {
+                    chain.append(record(audit, body, buffered.getStatus(), buffered, true));
+                }
                 transactions.commit(tx);
             }
             else {

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record Session(UUID id, UUID userId, UUID tenantId, boolean actingAsPlatformAdmin, Instant createdAt,
         Instant lastSeenAt, Instant expiresAt, @Nullable Instant revokedAt, @Nullable String ip,
-        @Nullable String userAgent, @Nullable String mfa, boolean sso) {
+        @Nullable String userAgent, @Nullable String mfa, boolean sso, @Nullable String lastSeenIp) {
 
     public boolean live(Instant now) {
         return revokedAt == null && expiresAt.isAfter(now);

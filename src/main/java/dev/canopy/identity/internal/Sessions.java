@@ -25,8 +25,8 @@ public class Sessions {
     public void insert(Session session) {
         jdbc.sql("""
                 insert into platform.sessions (id, user_id, tenant_id, acting_as_platform_admin, created_at,
-                                               last_seen_at, expires_at, ip, user_agent, mfa, sso)
-                values (:id, :user, :tenant, :acting, :created, :created, :expires, :ip, :userAgent, :mfa, :sso)
+                                               last_seen_at, expires_at, ip, user_agent, mfa, last_seen_ip, sso)
+                values (:id, :user, :tenant, :acting, :created, :created, :expires, :ip, :userAgent, :mfa, :ip, :sso)
                 """)
                 .param("id", session.id())
                 .param("user", session.userId())
@@ -44,7 +44,7 @@ public class Sessions {
     public Optional<Session> find(UUID id) {
         return jdbc.sql("""
                 select id, user_id, tenant_id, acting_as_platform_admin, created_at, last_seen_at, expires_at, revoked_at,
-                       ip, user_agent, mfa, sso
+                       ip, user_agent, mfa, sso, last_seen_ip
                   from platform.sessions where id = ?
                 """)
                 .param(id)
@@ -56,7 +56,7 @@ public class Sessions {
     public java.util.List<Session> liveOf(UUID userId) {
         return jdbc.sql("""
                 select id, user_id, tenant_id, acting_as_platform_admin, created_at, last_seen_at, expires_at, revoked_at,
-                       ip, user_agent, mfa, sso
+                       ip, user_agent, mfa, sso, last_seen_ip
                   from platform.sessions
                  where user_id = ? and revoked_at is null and expires_at > now()
                  order by created_at desc
@@ -109,14 +109,15 @@ public class Sessions {
      * the session's activity, keeps the session alive as long as the successor and inserts the successor
      * (only when the session is live). Exactly one of two racing callers rotates: the row update is the lock.
      */
-    public Rotation rotate(byte[] tokenHash, byte[] successorHash, Instant successorExpiresAt) {
+    public Rotation rotate(byte[] tokenHash, byte[] successorHash, Instant successorExpiresAt, @Nullable String ip) {
         return jdbc.sql("""
                 with rotated as (
                     update platform.refresh_tokens set rotated_at = now()
                      where token_hash = :token and rotated_at is null and expires_at > now()
                     returning session_id
                 ), live as (
-                    update platform.sessions set last_seen_at = now(), expires_at = greatest(expires_at, :expires)
+                    update platform.sessions set last_seen_at = now(), last_seen_ip = :ip,
+                                                expires_at = greatest(expires_at, :expires)
                      where id = (select session_id from rotated) and revoked_at is null and expires_at > now()
                     returning id, sso
                 ), successor as (
@@ -129,6 +130,7 @@ public class Sessions {
                 .param("token", tokenHash)
                 .param("successor", successorHash)
                 .param("expires", java.sql.Timestamp.from(successorExpiresAt))
+                .param("ip", ip)
                 .query(Rotation.class)
                 .single();
     }

@@ -243,7 +243,7 @@ public class SignIn {
         boolean acting = own.stream().noneMatch(m -> m.tenantId().equals(tenant.id()));
         var now = Instant.now();
         var session = new Session(Ids.newId(), user.id(), tenant.id(), acting, now, now, now.plus(REFRESH_LIFETIME),
-                null, client.ip(), client.storedUserAgent(), mfa, sso);
+                null, client.ip(), client.storedUserAgent(), mfa, sso, client.ip());
         sessions.insert(session);
         audit.actor(tenant.id(), actor(user, own, tenant));
         audit.resource("session", session.id().toString());
@@ -254,7 +254,7 @@ public class SignIn {
         return issue(session.id(), user, tenant);
     }
 
-    public SignedIn refresh(String refreshToken) {
+    public SignedIn refresh(String refreshToken, Client client) {
         byte[] hash = RefreshTokens.hash(refreshToken);
         String successor = RefreshTokens.newToken();
         // One transaction from rotating the token to issuing its successor: a concurrent refresh with the same
@@ -262,7 +262,7 @@ public class SignIn {
         // reuse) between this rotation and this session check, which would leave neither caller signed in.
         return transactions.execute(status -> {
             Sessions.Rotation rotation = sessions.rotate(hash, RefreshTokens.hash(successor),
-                    Instant.now().plus(REFRESH_LIFETIME));
+                    Instant.now().plus(REFRESH_LIFETIME), client.ip());
             if (rotation.rotatedSession() == null) {
                 throw refused(hash);
             }

@@ -40,7 +40,8 @@ class SessionsController {
 
     /** {@code mfa}: how the user proved themselves beyond the password ({@code totp}, {@code recovery_code}). */
     record SessionView(UUID id, UUID tenantId, Instant createdAt, Instant lastSeenAt, Instant expiresAt,
-            @Nullable String ip, @Nullable String userAgent, boolean current, @Nullable String mfa) {
+            @Nullable String ip, @Nullable String lastSeenIp, @Nullable String userAgent, boolean current,
+            @Nullable String mfa) {
     }
 
     record PasswordChange(@NotBlank @Size(max = 1024) String currentPassword,
@@ -79,6 +80,6 @@ class SessionsController {
 
     private static SessionView view(Session s, CanopyPrincipal principal) {
         return new SessionView(s.id(), s.tenantId(), s.createdAt(), s.lastSeenAt(), s.expiresAt(), s.ip(),
-                s.userAgent(), s.id().equals(principal.sessionId()), s.mfa());
+                s.lastSeenIp(), s.userAgent(), s.id().equals(principal.sessionId()), s.mfa());
     }
 }
