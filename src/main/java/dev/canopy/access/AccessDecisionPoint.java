@@ -1,18 +1,83 @@
 package dev.canopy.access;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.springframework.stereotype.Component;
 
-/** Decides what a principal may do in a tenant from the roles it holds there. */
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+
+import dev.canopy.access.internal.CompiledPolicy;
+import dev.canopy.access.internal.LivePermissions;
+import dev.canopy.access.internal.PermissionIndex;
+import dev.canopy.access.internal.PermissionRegistry;
+import dev.canopy.access.internal.PolicyChanges;
+import dev.canopy.access.internal.PolicyCompiler;
+import dev.canopy.access.internal.PolicySource;
+import dev.canopy.access.internal.PolicySources;
+import dev.canopy.platform.db.ChangeBroadcast;
+import dev.canopy.platform.db.IndependentTransaction;
+import dev.canopy.platform.db.TenantTransactions;
+import dev.canopy.platform.security.CanopyPrincipal;
+import dev.canopy.platform.security.Permission;
+import dev.canopy.platform.web.ApiException;
+
+/**
+ * Decides what a principal may do in a tenant. A user's roles (direct and through groups), direct grants
+ * and denies are compiled into a bit set over the permission registry, cached per (user, tenant) and
+ * answered with one bit test. Every instance keeps a policy version per tenant, advanced by each
+ * broadcast change of that tenant's roles, groups, grants or memberships ({@link ChangeBroadcast},
+ * PostgreSQL LISTEN/NOTIFY); a cached policy compiled under an older version is compiled again, so a
+ * change reaches every instance as fast as the notification does, and a compile racing a change can never
+ * be kept.
+ */
 @Component
-public class AccessDecisionPoint {
+public class AccessDecisionPoint implements ChangeBroadcast.Listener {
+
+    /** A safety net only: changes make entries stale long before this. */
+    private static final Duration MAX_AGE = Duration.ofMinutes(5);
+
+    private record PolicyKey(UUID userId, UUID tenantId, boolean platformAdmin) {
+    }
+
+    /** A compiled policy and the tenant's policy version it was compiled under. */
+    private record Entry(CompiledPolicy policy, AtomicLong tenantVersion, long compiledAt) {
+
+        boolean current() {
+            return tenantVersion.get() == compiledAt;
+        }
+    }
+
+    private final PermissionRegistry registry;
+    private final PolicySources sources;
+    private final TenantTransactions scopes;
+    private final IndependentTransaction independent;
+    private final ConcurrentHashMap<UUID, AtomicLong> versions = new ConcurrentHashMap<>();
+    private final Cache<PolicyKey, Entry> cache = Caffeine.newBuilder()
+            .maximumSize(200_000)
+            .expireAfter(Expiry.<PolicyKey, Entry>creating((key, entry) -> lifetime(entry.policy())))
+            .build();
+
+    AccessDecisionPoint(PermissionRegistry registry, PolicySources sources, TenantTransactions scopes,
+            IndependentTransaction independent, ChangeBroadcast changes) {
+        this.registry = registry;
+        this.sources = sources;
+        this.scopes = scopes;
+        this.independent = independent;
+        changes.subscribe(this);
+    }
 
     /**
-     * Effective permission names for a user in one tenant: those of the membership's roles there, plus
-     * everything when the user is a platform administrator. Unknown role keys grant nothing.
+     * Effective permission names from built-in roles alone, plus everything when the user is a platform
+     * administrator. Unknown role keys grant nothing. (API keys, which hold built-in roles only.)
      */
     public Set<String> effectivePermissions(List<String> membershipRoles, boolean platformAdmin) {
         var roles = new ArrayList<BuiltInRole>();
@@ -21,5 +86,146 @@ public class AccessDecisionPoint {
             roles.add(BuiltInRole.PLATFORM_ADMIN);
         }
         return Set.copyOf(BuiltInRole.permissionsOf(roles));
+    }
+
+    /**
+     * A user's permissions in a tenant as a set that always answers from the current policy: roles of the
+     * membership and of the user's groups, direct grants, minus direct denies. {@code contains} of a
+     * qualified form ({@code deployments:delete:own}) answers for that form.
+     */
+    public Set<String> permissionsOf(UUID tenantId, UUID userId, boolean platformAdmin) {
+        PolicyKey key = new PolicyKey(userId, tenantId, platformAdmin);
+        return new LivePermissions(tenantId, userId, () -> policy(key));
+    }
+
+    /** Whether the user may use the permission (or permission form) in the tenant. */
+    public boolean allows(UUID tenantId, UUID userId, boolean platformAdmin, String permission) {
+        return policy(new PolicyKey(userId, tenantId, platformAdmin)).allows(permission);
+    }
+
+    /**
+     * Whether the principal may use the permission on a resource: with the whole permission, or with the
+     * qualified form the resource matches ({@code :own} when the caller owns it, {@code :<environment>}
+     * for its environment), provided no deny covers a form that applies to it.
+     */
+    public boolean allows(CanopyPrincipal principal, Permission permission, ResourceContext resource) {
+        return decide(policyOf(principal), permission.name(), principal.userId(), resource);
+    }
+
+    /** Throws 403 {@code FORBIDDEN} unless {@link #allows(CanopyPrincipal, Permission, ResourceContext)}. */
+    public void require(CanopyPrincipal principal, Permission permission, ResourceContext resource) {
+        if (!allows(principal, permission, resource)) {
+            throw ApiException.forbidden("This requires the permission '" + permission.name() + "'"
+                    + (resource.equals(ResourceContext.NONE) ? "" : " on this resource") + ".");
+        }
+    }
+
+    /** The permission forms a check of the permission on the resource looks at. */
+    public static List<String> formsFor(Permission permission, UUID callerId, ResourceContext resource) {
+        List<String> forms = new ArrayList<>();
+        if (resource.ownerId() != null && resource.ownerId().equals(callerId)
+                && permission.qualifiers().contains("own")) {
+            forms.add(permission.name() + ":own");
+        }
+        if (resource.environment() != null && permission.qualifiers().contains(resource.environment())) {
+            forms.add(permission.name() + ":" + resource.environment());
+        }
+        if (forms.isEmpty()) {
+            forms.add(permission.name());
+        }
+        return forms;
+    }
+
+    /** Some applicable form is allowed and no applicable form is denied. */
+    public static boolean decide(CompiledPolicy policy, String permission, UUID callerId, ResourceContext resource) {
+        PermissionIndex index = policy.index();
+        int base = index.slot(permission);
+        if (base < 0) {
+            return false;
+        }
+        if (resource.ownerId() == null && resource.environment() == null) {
+            return policy.allows(base);
+        }
+        boolean allowed = false;
+        for (String form : formsFor(index.form(base).permission(), callerId, resource)) {
+            int slot = index.slot(form);
+            if (policy.denies(slot)) {
+                return false;
+            }
+            allowed |= policy.allows(slot);
+        }
+        return allowed;
+    }
+
+    /** The compiled policy behind a principal: live for users, from its built-in roles for an API key. */
+    public CompiledPolicy policyOf(CanopyPrincipal principal) {
+        if (principal.permissions() instanceof LivePermissions live) {
+            return live.policy();
+        }
+        return PolicyCompiler.compile(registry.index(),
+                List.of(PolicySource.role("granted", "granted", List.copyOf(principal.permissions()))));
+    }
+
+    /** Compiles the user's policy in the tenant from the database, bypassing the cache (explanations). */
+    public List<PolicySource> sourcesOf(UUID tenantId, UUID userId, boolean platformAdmin) {
+        return independent.run(() -> scopes.inTenant(tenantId, () -> sources.of(tenantId, userId, platformAdmin)));
+    }
+
+    private CompiledPolicy policy(PolicyKey key) {
+        Entry entry = cache.getIfPresent(key);
+        if (entry != null && entry.current()) {
+            return entry.policy();
+        }
+        AtomicLong version = versions.computeIfAbsent(key.tenantId(), t -> new AtomicLong());
+        long compiledAt = version.get();
+        // read committed data only, never the caller's uncommitted (possibly rolled-back) changes
+        CompiledPolicy policy = PolicyCompiler.compile(registry.index(),
+                sourcesOf(key.tenantId(), key.userId(), key.platformAdmin()));
+        cache.put(key, new Entry(policy, version, compiledAt));
+        return policy;
+    }
+
+    private static Duration lifetime(CompiledPolicy policy) {
+        if (policy.expiresAt() == null) {
+            return MAX_AGE;
+        }
+        Duration untilExpiry = Duration.between(Instant.now(), policy.expiresAt());
+        return untilExpiry.isNegative() ? Duration.ZERO : untilExpiry.compareTo(MAX_AGE) > 0 ? MAX_AGE : untilExpiry;
+    }
+
+    @Override
+    public void changed(String topic, String key) {
+        switch (topic) {
+            case PolicyChanges.TOPIC, "tenant" -> advance(key);
+            case "membership" -> advance(key.substring(0, Math.max(0, key.indexOf(':'))));
+            case "user" -> {
+                UUID userId = parse(key);
+                cache.asMap().keySet().removeIf(k -> k.userId().equals(userId));
+            }
+            default -> {
+            }
+        }
+    }
+
+    @Override
+    public void missedChanges() {
+        versions.values().forEach(AtomicLong::incrementAndGet);
+        cache.invalidateAll();
+    }
+
+    private void advance(String tenant) {
+        UUID tenantId = parse(tenant);
+        if (tenantId != null) {
+            versions.computeIfAbsent(tenantId, t -> new AtomicLong()).incrementAndGet();
+        }
+    }
+
+    private static @org.jspecify.annotations.Nullable UUID parse(String text) {
+        try {
+            return UUID.fromString(text);
+        }
+        catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 }

@@ -14,7 +14,9 @@ public final class Permissions {
     private static final String TENANT_MANAGEMENT = "Tenant Management";
     private static final String USER_MANAGEMENT = "User Management";
     private static final String ROLE_MANAGEMENT = "Role Management";
+    private static final String GROUP_MANAGEMENT = "Group Management";
     private static final String PERMISSION_MANAGEMENT = "Permission Management";
+    private static final String DEPLOYMENT_MANAGEMENT = "Deployment Management";
     private static final String API_KEY_MANAGEMENT = "API Key Management";
     private static final String AUDIT = "Audit";
     private static final String PLATFORM_ADMINISTRATION = "Platform Administration";
@@ -41,8 +43,55 @@ public final class Permissions {
 
     public static final Permission ROLES_LIST = new Permission("roles:list",
             "List the roles available in the current tenant", ROLE_MANAGEMENT, TENANT);
+    public static final Permission ROLES_READ = new Permission("roles:read",
+            "See a role of the current tenant with its permissions", ROLE_MANAGEMENT, TENANT);
+    public static final Permission ROLES_CREATE = new Permission("roles:create",
+            "Create custom roles, with at most one's own permissions", ROLE_MANAGEMENT, TENANT);
+    public static final Permission ROLES_UPDATE = new Permission("roles:update",
+            "Change custom roles, with at most one's own permissions", ROLE_MANAGEMENT, TENANT);
+    public static final Permission ROLES_DELETE = new Permission("roles:delete",
+            "Delete custom roles no member holds directly", ROLE_MANAGEMENT, TENANT);
+
+    public static final Permission GROUPS_LIST = new Permission("groups:list",
+            "List the groups of the current tenant", GROUP_MANAGEMENT, TENANT);
+    public static final Permission GROUPS_READ = new Permission("groups:read",
+            "See a group with its members and roles", GROUP_MANAGEMENT, TENANT);
+    public static final Permission GROUPS_CREATE = new Permission("groups:create",
+            "Create groups in the current tenant", GROUP_MANAGEMENT, TENANT);
+    public static final Permission GROUPS_UPDATE = new Permission("groups:update",
+            "Rename groups and change their descriptions", GROUP_MANAGEMENT, TENANT);
+    public static final Permission GROUPS_DELETE = new Permission("groups:delete",
+            "Delete groups of the current tenant", GROUP_MANAGEMENT, TENANT);
+    public static final Permission GROUPS_MANAGE = new Permission("groups:manage",
+            "Add and remove groups' members and roles, with at most one's own permissions", GROUP_MANAGEMENT,
+            TENANT);
+
     public static final Permission PERMISSIONS_LIST = new Permission("permissions:list",
             "List every permission with its description", PERMISSION_MANAGEMENT, TENANT);
+    public static final Permission PERMISSIONS_GRANT = new Permission("permissions:grant",
+            "Grant or deny permissions to members directly, with at most one's own permissions",
+            PERMISSION_MANAGEMENT, TENANT);
+    public static final Permission PERMISSIONS_EXPLAIN = new Permission("permissions:explain",
+            "See why a member may or may not do something, and every member's direct grants and denies",
+            PERMISSION_MANAGEMENT, TENANT);
+
+    private static final List<String> ENVIRONMENTS = List.of("development", "staging", "production");
+    private static final List<String> OWN_AND_ENVIRONMENTS = List.of("own", "development", "staging", "production");
+
+    public static final Permission DEPLOYMENTS_LIST = new Permission("deployments:list",
+            "List the deployments of the current tenant (:own: only one's own)", DEPLOYMENT_MANAGEMENT, TENANT,
+            List.of("own"));
+    public static final Permission DEPLOYMENTS_READ = new Permission("deployments:read",
+            "See a deployment (:own: only one's own)", DEPLOYMENT_MANAGEMENT, TENANT, List.of("own"));
+    public static final Permission DEPLOYMENTS_CREATE = new Permission("deployments:create",
+            "Deploy to an environment (:development, :staging, :production: only there)", DEPLOYMENT_MANAGEMENT,
+            TENANT, ENVIRONMENTS);
+    public static final Permission DEPLOYMENTS_UPDATE = new Permission("deployments:update",
+            "Change or retry a deployment (:own, or only in one environment)", DEPLOYMENT_MANAGEMENT, TENANT,
+            OWN_AND_ENVIRONMENTS);
+    public static final Permission DEPLOYMENTS_DELETE = new Permission("deployments:delete",
+            "Destroy a deployment (:own, or only in one environment)", DEPLOYMENT_MANAGEMENT, TENANT,
+            OWN_AND_ENVIRONMENTS);
 
     public static final Permission API_KEYS_LIST = new Permission("api_keys:list",
             "List the API keys of the current tenant (never their secrets)", API_KEY_MANAGEMENT, TENANT);
@@ -59,8 +108,10 @@ public final class Permissions {
             "Switch into any tenant without being a member", PLATFORM_ADMINISTRATION, PLATFORM);
 
     public static final List<Permission> ALL = List.of(TENANTS_READ, TENANTS_UPDATE, TENANTS_CREATE, TENANTS_DELETE,
-            USERS_LIST, USERS_READ, USERS_CREATE, USERS_UPDATE, USERS_DELETE, ROLES_LIST, PERMISSIONS_LIST,
-            API_KEYS_LIST, API_KEYS_CREATE, API_KEYS_DELETE, AUDIT_READ, PLATFORM_TENANTS_MANAGE,
+            USERS_LIST, USERS_READ, USERS_CREATE, USERS_UPDATE, USERS_DELETE, ROLES_LIST, ROLES_READ, ROLES_CREATE,
+            ROLES_UPDATE, ROLES_DELETE, GROUPS_LIST, GROUPS_READ, GROUPS_CREATE, GROUPS_UPDATE, GROUPS_DELETE,
+            GROUPS_MANAGE, PERMISSIONS_LIST, PERMISSIONS_GRANT, PERMISSIONS_EXPLAIN, DEPLOYMENTS_LIST,
+            DEPLOYMENTS_READ, DEPLOYMENTS_CREATE, DEPLOYMENTS_UPDATE, DEPLOYMENTS_DELETE, API_KEYS_LIST, API_KEYS_CREATE, API_KEYS_DELETE, AUDIT_READ, PLATFORM_TENANTS_MANAGE,
             PLATFORM_TENANTS_ENTER);
 
     private Permissions() {

@@ -27,7 +27,11 @@ class AccessApiTest extends ApiTest {
 
     private static final List<String> TENANT_LEVEL = List.of("tenants:read", "tenants:update", "tenants:create",
             "tenants:delete", "users:list", "users:read", "users:create", "users:update", "users:delete", "roles:list",
-            "permissions:list", "api_keys:list", "api_keys:create", "api_keys:delete", "audit:read");
+            "roles:read", "roles:create", "roles:update", "roles:delete", "groups:list", "groups:read",
+            "groups:create", "groups:update", "groups:delete", "groups:manage", "permissions:list",
+            "permissions:grant", "permissions:explain", "deployments:list", "deployments:read",
+            "deployments:create", "deployments:update", "deployments:delete", "api_keys:list", "api_keys:create",
+            "api_keys:delete", "audit:read");
 
     private static Map<String, List<String>> registry() {
         var registry = new LinkedHashMap<String, List<String>>();
@@ -37,8 +41,20 @@ class AccessApiTest extends ApiTest {
         for (String p : List.of("users:list", "users:read", "users:create", "users:update", "users:delete")) {
             registry.put(p, List.of("User Management", "tenant"));
         }
-        registry.put("roles:list", List.of("Role Management", "tenant"));
-        registry.put("permissions:list", List.of("Permission Management", "tenant"));
+        for (String p : List.of("roles:list", "roles:read", "roles:create", "roles:update", "roles:delete")) {
+            registry.put(p, List.of("Role Management", "tenant"));
+        }
+        for (String p : List.of("groups:list", "groups:read", "groups:create", "groups:update", "groups:delete",
+                "groups:manage")) {
+            registry.put(p, List.of("Group Management", "tenant"));
+        }
+        for (String p : List.of("permissions:list", "permissions:grant", "permissions:explain")) {
+            registry.put(p, List.of("Permission Management", "tenant"));
+        }
+        for (String p : List.of("deployments:list", "deployments:read", "deployments:create", "deployments:update",
+                "deployments:delete")) {
+            registry.put(p, List.of("Deployment Management", "tenant"));
+        }
         for (String p : List.of("api_keys:list", "api_keys:create", "api_keys:delete")) {
             registry.put(p, List.of("API Key Management", "tenant"));
         }
@@ -62,7 +78,7 @@ class AccessApiTest extends ApiTest {
             Map<String, List<String>> listed = new LinkedHashMap<>();
             for (JsonNode item : json.path("items")) {
                 assertThat(Set.copyOf(item.propertyNames())).isEqualTo(Set.of("name", "description", "category",
-                        "level"));
+                        "level", "qualifiers"));
                 assertThat(item.path("name").asString()).matches("[a-z_]+:[a-z_]+(:[a-z_]+)?");
                 assertThat(item.path("description").asString()).isNotBlank();
                 assertThat(listed.put(item.path("name").asString(), List.of(item.path("category").asString(),
@@ -85,7 +101,8 @@ class AccessApiTest extends ApiTest {
                 }
             }
             assertThat(categories).containsExactly("Tenant Management", "User Management", "Role Management",
-                    "Permission Management", "API Key Management", "Audit", "Platform Administration");
+                    "Group Management", "Permission Management", "Deployment Management", "API Key Management",
+                    "Audit", "Platform Administration");
             assertThat(grouped.keySet()).isEqualTo(listed.keySet());
         }
     }
@@ -102,7 +119,7 @@ class AccessApiTest extends ApiTest {
         Map<String, JsonNode> roles = new LinkedHashMap<>();
         for (JsonNode role : json.path("items")) {
             assertThat(Set.copyOf(role.propertyNames())).isEqualTo(Set.of("id", "name", "description", "level",
-                    "built_in", "permissions"));
+                    "built_in", "permissions", "version", "created_at", "updated_at"));
             assertThat(role.path("name").asString()).isNotBlank();
             assertThat(role.path("description").asString()).isNotBlank();
             assertThat(role.path("built_in").asBoolean()).isTrue();
@@ -166,8 +183,6 @@ class AccessApiTest extends ApiTest {
         assertProblem(api.get("/api/v1/roles", null), 401, "UNAUTHENTICATED");
         Session admin = fixtures.platformAdmin();
         assertThat(api.get("/api/v1/permissions", admin.accessToken()).status()).isEqualTo(200);
-        assertProblem(api.post("/api/v1/roles", admin.accessToken(), Api.obj("id", "owner")), 405,
-                "METHOD_NOT_ALLOWED");
         assertProblem(api.delete("/api/v1/permissions", admin.accessToken()), 405, "METHOD_NOT_ALLOWED");
     }
 }

@@ -106,7 +106,7 @@ class PrincipalResolver implements Converter<Jwt, AbstractAuthenticationToken>, 
             throw refused(HttpStatus.FORBIDDEN, "NOT_A_MEMBER", "You are no longer a member of this tenant.");
         }
         return new CanopyPrincipal(user.id(), user.email(), tenantId, sessionId,
-                decisions.effectivePermissions(roles, user.platformAdmin()), user.platformAdmin());
+                decisions.permissionsOf(tenantId, user.id(), user.platformAdmin()), user.platformAdmin());
     }
 
     @Override
