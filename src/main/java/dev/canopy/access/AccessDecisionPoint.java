@@ -63,7 +63,7 @@ public class AccessDecisionPoint implements ChangeBroadcast.Listener {
     private final ConcurrentHashMap<UUID, AtomicLong> versions = new ConcurrentHashMap<>();
     private final Cache<PolicyKey, Entry> cache = Caffeine.newBuilder()
             .maximumSize(200_000)
-            .expireAfter(Expiry.<PolicyKey, Entry>creating((key, entry) -> lifetime(entry.policy())))
+            .expireAfter(Expiry.<PolicyKey, Entry>writing((key, entry) -> lifetime(entry.policy())))
             .build();
 
     AccessDecisionPoint(PermissionRegistry registry, PolicySources sources, TenantTransactions scopes,

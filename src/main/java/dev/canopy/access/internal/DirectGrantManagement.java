@@ -45,7 +45,7 @@ public class DirectGrantManagement {
     /** Sets an allow or deny; giving an allow needs holding it, a deny takes away and needs nothing more. */
     public DirectGrant put(CanopyPrincipal by, UUID userId, String permission, boolean deny,
             @Nullable Instant expiresAt) {
-        Escalation.validPatterns("permission", List.of(permission), registry.index());
+        Escalation.validPatterns("permission", List.of(permission), registry.index(), false);
         if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {
             throw ApiException.invalidField("expires_at", "must be in the future");
         }

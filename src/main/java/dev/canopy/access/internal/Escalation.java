@@ -34,16 +34,23 @@ public final class Escalation {
 
     /** Checks the patterns name registered tenant-level permissions: 400 otherwise, listing each bad one. */
     public static List<String> validPatterns(String field, List<String> patterns, PermissionIndex index) {
+        return validPatterns(field, patterns, index, true);
+    }
+
+    /** As above; {@code indexed} says whether fields are named {@code field[i]} or just {@code field}. */
+    public static List<String> validPatterns(String field, List<String> patterns, PermissionIndex index,
+            boolean indexed) {
         var errors = new java.util.ArrayList<ApiException.FieldError>();
         String code = "UNKNOWN_PERMISSION";
         for (int i = 0; i < patterns.size(); i++) {
             String pattern = patterns.get(i);
             if (pattern == null || !index.coversAny(pattern)) {
-                errors.add(new ApiException.FieldError(field + "[" + i + "]", "is not a registered permission"));
+                errors.add(new ApiException.FieldError(indexed ? field + "[" + i + "]" : field,
+                        "is not a registered permission"));
             }
             else if (index.coversPlatformLevel(pattern)) {
                 code = errors.isEmpty() ? "PLATFORM_PERMISSION" : code;
-                errors.add(new ApiException.FieldError(field + "[" + i + "]",
+                errors.add(new ApiException.FieldError(indexed ? field + "[" + i + "]" : field,
                         "is a platform-level permission, which tenants cannot grant"));
             }
         }
