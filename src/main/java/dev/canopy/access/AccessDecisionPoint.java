@@ -1,24 +1,18 @@
 package dev.canopy.access;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.springframework.stereotype.Component;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 
 import dev.canopy.access.internal.CompiledPolicy;
 import dev.canopy.access.internal.LivePermissions;
 import dev.canopy.access.internal.PermissionIndex;
 import dev.canopy.access.internal.PermissionRegistry;
+import dev.canopy.access.internal.PolicyCache;
 import dev.canopy.access.internal.PolicyChanges;
 import dev.canopy.access.internal.PolicyCompiler;
 import dev.canopy.access.internal.PolicySource;
@@ -42,29 +36,11 @@ import dev.canopy.platform.web.ApiException;
 @Component
 public class AccessDecisionPoint implements ChangeBroadcast.Listener {
 
-    /** A safety net only: changes make entries stale long before this. */
-    private static final Duration MAX_AGE = Duration.ofMinutes(5);
-
-    private record PolicyKey(UUID userId, UUID tenantId, boolean platformAdmin) {
-    }
-
-    /** A compiled policy and the tenant's policy version it was compiled under. */
-    private record Entry(CompiledPolicy policy, AtomicLong tenantVersion, long compiledAt) {
-
-        boolean current() {
-            return tenantVersion.get() == compiledAt;
-        }
-    }
-
     private final PermissionRegistry registry;
     private final PolicySources sources;
     private final TenantTransactions scopes;
     private final IndependentTransaction independent;
-    private final ConcurrentHashMap<UUID, AtomicLong> versions = new ConcurrentHashMap<>();
-    private final Cache<PolicyKey, Entry> cache = Caffeine.newBuilder()
-            .maximumSize(200_000)
-            .expireAfter(Expiry.<PolicyKey, Entry>writing((key, entry) -> lifetime(entry.policy())))
-            .build();
+    private final PolicyCache cache;
 
     AccessDecisionPoint(PermissionRegistry registry, PolicySources sources, TenantTransactions scopes,
             IndependentTransaction independent, ChangeBroadcast changes) {
@@ -72,6 +48,9 @@ public class AccessDecisionPoint implements ChangeBroadcast.Listener {
         this.sources = sources;
         this.scopes = scopes;
         this.independent = independent;
+        // read committed data only, never the caller's uncommitted (possibly rolled-back) changes
+        this.cache = new PolicyCache(key -> PolicyCompiler.compile(registry.index(),
+                sourcesOf(key.tenantId(), key.userId(), key.platformAdmin())));
         changes.subscribe(this);
     }
 
@@ -94,13 +73,13 @@ public class AccessDecisionPoint implements ChangeBroadcast.Listener {
      * qualified form ({@code deployments:delete:own}) answers for that form.
      */
     public Set<String> permissionsOf(UUID tenantId, UUID userId, boolean platformAdmin) {
-        PolicyKey key = new PolicyKey(userId, tenantId, platformAdmin);
-        return new LivePermissions(tenantId, userId, () -> policy(key));
+        PolicyCache.Key key = new PolicyCache.Key(userId, tenantId, platformAdmin);
+        return new LivePermissions(tenantId, userId, () -> cache.entry(key));
     }
 
     /** Whether the user may use the permission (or permission form) in the tenant. */
     public boolean allows(UUID tenantId, UUID userId, boolean platformAdmin, String permission) {
-        return policy(new PolicyKey(userId, tenantId, platformAdmin)).allows(permission);
+        return cache.policy(new PolicyCache.Key(userId, tenantId, platformAdmin)).allows(permission);
     }
 
     /**
@@ -171,28 +150,6 @@ public class AccessDecisionPoint implements ChangeBroadcast.Listener {
         return independent.run(() -> scopes.inTenant(tenantId, () -> sources.of(tenantId, userId, platformAdmin)));
     }
 
-    private CompiledPolicy policy(PolicyKey key) {
-        Entry entry = cache.getIfPresent(key);
-        if (entry != null && entry.current()) {
-            return entry.policy();
-        }
-        AtomicLong version = versions.computeIfAbsent(key.tenantId(), t -> new AtomicLong());
-        long compiledAt = version.get();
-        // read committed data only, never the caller's uncommitted (possibly rolled-back) changes
-        CompiledPolicy policy = PolicyCompiler.compile(registry.index(),
-                sourcesOf(key.tenantId(), key.userId(), key.platformAdmin()));
-        cache.put(key, new Entry(policy, version, compiledAt));
-        return policy;
-    }
-
-    private static Duration lifetime(CompiledPolicy policy) {
-        if (policy.expiresAt() == null) {
-            return MAX_AGE;
-        }
-        Duration untilExpiry = Duration.between(Instant.now(), policy.expiresAt());
-        return untilExpiry.isNegative() ? Duration.ZERO : untilExpiry.compareTo(MAX_AGE) > 0 ? MAX_AGE : untilExpiry;
-    }
-
     @Override
     public void changed(String topic, String key) {
         switch (topic) {
@@ -200,7 +157,9 @@ public class AccessDecisionPoint implements ChangeBroadcast.Listener {
             case "membership" -> advance(key.substring(0, Math.max(0, key.indexOf(':'))));
             case "user" -> {
                 UUID userId = parse(key);
-                cache.asMap().keySet().removeIf(k -> k.userId().equals(userId));
+                if (userId != null) {
+                    cache.forgetUser(userId);
+                }
             }
             default -> {
             }
@@ -209,14 +168,13 @@ public class AccessDecisionPoint implements ChangeBroadcast.Listener {
 
     @Override
     public void missedChanges() {
-        versions.values().forEach(AtomicLong::incrementAndGet);
-        cache.invalidateAll();
+        cache.forgetAll();
     }
 
     private void advance(String tenant) {
         UUID tenantId = parse(tenant);
         if (tenantId != null) {
-            versions.computeIfAbsent(tenantId, t -> new AtomicLong()).incrementAndGet();
+            cache.advance(tenantId);
         }
     }
 

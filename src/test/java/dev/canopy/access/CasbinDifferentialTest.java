@@ -39,22 +39,8 @@ import dev.canopy.support.Fixtures.TenantRef;
  */
 class CasbinDifferentialTest extends ApiTest {
 
-    static final String MODEL = """
-            [request_definition]
-            r = sub, dom, obj
+    static final String MODEL = CasbinModel.TEXT;
 
-            [policy_definition]
-            p = sub, dom, obj, eft
-
-            [role_definition]
-            g = _, _, _
-
-            [policy_effect]
-            e = some(where (p.eft == allow)) && !some(where (p.eft == deny))
-
-            [matchers]
-            m = g(r.sub, p.sub, r.dom) && r.dom == p.dom && regexMatch(r.obj, p.obj)
-            """;
 
     private static final int TENANTS = 3;
     private static final int USERS_PER_TENANT = 6;

@@ -17,12 +17,24 @@ import dev.canopy.platform.security.Permission;
  */
 public final class PermissionIndex {
 
-    /** One permission form: a slot's name and the permission it belongs to. */
-    public record Form(int slot, String name, Permission permission, @Nullable String qualifier) {
+    /** One permission form: a slot's name, the permission it belongs to, and its name's parts. */
+    public record Form(int slot, String name, Permission permission, @Nullable String qualifier, String resource,
+            String action, @Nullable String lastSegment) {
+
+        Form(int slot, String name, Permission permission, @Nullable String qualifier) {
+            this(slot, name, permission, qualifier, part(permission.name(), 0), part(permission.name(), 1),
+                    qualifier != null ? qualifier : part(permission.name(), 2));
+        }
+
+        private static @Nullable String part(String name, int i) {
+            String[] parts = name.split(":");
+            return i < parts.length ? parts[i] : null;
+        }
     }
 
     private final List<Form> forms = new ArrayList<>();
     private final Map<String, Form> byName = new HashMap<>();
+    private final Map<String, List<Form>> byResource = new HashMap<>();
     private final long[] platformMask;
     private final long[] allMask;
     private final Map<String, long[]> masks = new ConcurrentHashMap<>();
@@ -49,6 +61,7 @@ public final class PermissionIndex {
             throw new IllegalArgumentException("Declared twice: " + form.name());
         }
         forms.add(form);
+        byResource.computeIfAbsent(form.resource(), r -> new ArrayList<>()).add(form);
     }
 
     public int size() {
@@ -114,12 +127,8 @@ public final class PermissionIndex {
     private long[] computeMask(String text) {
         long[] mask = new long[words()];
         PermissionPattern.parse(text).ifPresent(pattern -> {
-            for (Form form : forms) {
-                String[] parts = form.permission().name().split(":");
-                // a registered name may itself carry a third segment; it is matched as written
-                String action = parts[1];
-                String qualifier = form.qualifier() != null ? form.qualifier() : parts.length == 3 ? parts[2] : null;
-                if (pattern.covers(parts[0], action, qualifier)) {
+            for (Form form : byResource.getOrDefault(pattern.resource(), List.of())) {
+                if (pattern.covers(form.resource(), form.action(), form.lastSegment())) {
                     set(mask, form.slot());
                 }
             }
