@@ -1,13 +1,20 @@
 package dev.canopy.access;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
+
+import dev.canopy.access.internal.BusinessUnits;
 import dev.canopy.access.internal.CompiledPolicy;
 import dev.canopy.access.internal.LivePermissions;
 import dev.canopy.access.internal.PermissionIndex;
@@ -41,16 +48,26 @@ public class AccessDecisionPoint implements ChangeBroadcast.Listener {
     private final TenantTransactions scopes;
     private final IndependentTransaction independent;
     private final PolicyCache cache;
+    private final BusinessUnits units;
+    private final ChangeBroadcast changes;
+    private final Cache<UUID, Optional<UUID>> activeUnits = Caffeine.newBuilder()
+            .maximumSize(100_000)
+            .expireAfterWrite(Duration.ofMinutes(5))
+            .build();
+
+    static final String ACTIVE_UNIT_TOPIC = "active_business_unit";
 
     AccessDecisionPoint(PermissionRegistry registry, PolicySources sources, TenantTransactions scopes,
-            IndependentTransaction independent, ChangeBroadcast changes) {
+            IndependentTransaction independent, ChangeBroadcast changes, BusinessUnits units) {
+        this.units = units;
+        this.changes = changes;
         this.registry = registry;
         this.sources = sources;
         this.scopes = scopes;
         this.independent = independent;
         // read committed data only, never the caller's uncommitted (possibly rolled-back) changes
         this.cache = new PolicyCache(key -> PolicyCompiler.compile(registry.index(),
-                sourcesOf(key.tenantId(), key.userId(), key.platformAdmin())));
+                sourcesOf(key.tenantId(), key.userId(), key.platformAdmin(), key.businessUnitId())));
         changes.subscribe(this);
     }
 
@@ -88,7 +105,32 @@ public class AccessDecisionPoint implements ChangeBroadcast.Listener {
      * for its environment), provided no deny covers a form that applies to it.
      */
     public boolean allows(CanopyPrincipal principal, Permission permission, ResourceContext resource) {
-        return decide(policyOf(principal), permission.name(), principal.userId(), resource);
+        return decide(policyFor(principal, resource), permission.name(), principal.userId(), resource);
+    }
+
+    /**
+     * The principal's policy within a business unit whether or not they work in it now (for what a unit's
+     * owner may give there).
+     */
+    public CompiledPolicy policyIn(CanopyPrincipal principal, ResourceContext resource) {
+        if (resource.businessUnitId() == null || principal.kind() != CanopyPrincipal.Kind.USER) {
+            return policyOf(principal);
+        }
+        return cache.policy(new PolicyCache.Key(principal.userId(), principal.tenantId(), principal.platformAdmin(),
+                resource.businessUnitId()));
+    }
+
+    /**
+     * The policy for a resource: with the business unit's sources when the resource belongs to the unit the
+     * principal works in, the tenant-wide policy otherwise.
+     */
+    private CompiledPolicy policyFor(CanopyPrincipal principal, ResourceContext resource) {
+        UUID unit = resource.businessUnitId();
+        if (unit != null && activeBusinessUnit(principal).filter(unit::equals).isPresent()) {
+            return cache.policy(new PolicyCache.Key(principal.userId(), principal.tenantId(),
+                    principal.platformAdmin(), unit));
+        }
+        return policyOf(principal);
     }
 
     /** Throws 403 {@code FORBIDDEN} unless {@link #allows(CanopyPrincipal, Permission, ResourceContext)}. */
@@ -146,14 +188,40 @@ public class AccessDecisionPoint implements ChangeBroadcast.Listener {
     }
 
     /** Compiles the user's policy in the tenant from the database, bypassing the cache (explanations). */
-    public List<PolicySource> sourcesOf(UUID tenantId, UUID userId, boolean platformAdmin) {
-        return independent.run(() -> scopes.inTenant(tenantId, () -> sources.of(tenantId, userId, platformAdmin)));
+    public List<PolicySource> sourcesOf(UUID tenantId, UUID userId, boolean platformAdmin,
+            @Nullable UUID businessUnitId) {
+        return independent.run(() -> scopes.inTenant(tenantId,
+                () -> sources.of(tenantId, userId, platformAdmin, businessUnitId)));
+    }
+
+    /** The business unit the principal's session works in, if any (API keys work in none). */
+    public Optional<UUID> activeBusinessUnit(CanopyPrincipal principal) {
+        if (principal.kind() != CanopyPrincipal.Kind.USER) {
+            return Optional.empty();
+        }
+        return activeUnits.get(principal.sessionId(), session -> independent.run(() -> scopes.inTenant(
+                principal.tenantId(), () -> units.activeOf(principal.tenantId(), session))));
+    }
+
+    /** Forgets the session's active business unit on every instance (it was switched). */
+    public void activeBusinessUnitChanged(UUID sessionId) {
+        changes.publish(ACTIVE_UNIT_TOPIC, sessionId.toString());
     }
 
     @Override
     public void changed(String topic, String key) {
         switch (topic) {
-            case PolicyChanges.TOPIC, "tenant" -> advance(key);
+            case PolicyChanges.TOPIC, "tenant" -> {
+                advance(key);
+                // a deleted business unit takes sessions' choice of it along
+                activeUnits.invalidateAll();
+            }
+            case ACTIVE_UNIT_TOPIC -> {
+                UUID sessionId = parse(key);
+                if (sessionId != null) {
+                    activeUnits.invalidate(sessionId);
+                }
+            }
             case "membership" -> advance(key.substring(0, Math.max(0, key.indexOf(':'))));
             case "user" -> {
                 UUID userId = parse(key);
@@ -168,6 +236,7 @@ public class AccessDecisionPoint implements ChangeBroadcast.Listener {
 
     @Override
     public void missedChanges() {
+        activeUnits.invalidateAll();
         cache.forgetAll();
     }
 
@@ -178,7 +247,7 @@ public class AccessDecisionPoint implements ChangeBroadcast.Listener {
         }
     }
 
-    private static @org.jspecify.annotations.Nullable UUID parse(String text) {
+    private static @Nullable UUID parse(String text) {
         try {
             return UUID.fromString(text);
         }

@@ -15,7 +15,7 @@ public record Explanation(UUID userId, UUID tenantId, String permission, Resourc
 
     /** One source taking part in the decision. */
     public record Reason(String kind, String id, String name, @Nullable String groupId, @Nullable String groupName,
-            String pattern, String effect, @Nullable Instant expiresAt) {
+            @Nullable String businessUnitId, String pattern, String effect, @Nullable Instant expiresAt) {
     }
 
     /** One effective permission form and the sources that allow it. */

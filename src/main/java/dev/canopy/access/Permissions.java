@@ -17,6 +17,7 @@ public final class Permissions {
     private static final String GROUP_MANAGEMENT = "Group Management";
     private static final String PERMISSION_MANAGEMENT = "Permission Management";
     private static final String DEPLOYMENT_MANAGEMENT = "Deployment Management";
+    private static final String BUSINESS_UNIT_MANAGEMENT = "Business Unit Management";
     private static final String API_KEY_MANAGEMENT = "API Key Management";
     private static final String AUDIT = "Audit";
     private static final String PLATFORM_ADMINISTRATION = "Platform Administration";
@@ -75,6 +76,20 @@ public final class Permissions {
             "See why a member may or may not do something, and every member's direct grants and denies",
             PERMISSION_MANAGEMENT, TENANT);
 
+    public static final Permission BUSINESS_UNITS_LIST = new Permission("business_units:list",
+            "List the business units of the current tenant", BUSINESS_UNIT_MANAGEMENT, TENANT);
+    public static final Permission BUSINESS_UNITS_READ = new Permission("business_units:read",
+            "See any business unit with its members", BUSINESS_UNIT_MANAGEMENT, TENANT);
+    public static final Permission BUSINESS_UNITS_CREATE = new Permission("business_units:create",
+            "Create business units", BUSINESS_UNIT_MANAGEMENT, TENANT);
+    public static final Permission BUSINESS_UNITS_UPDATE = new Permission("business_units:update",
+            "Rename business units and change their owners", BUSINESS_UNIT_MANAGEMENT, TENANT);
+    public static final Permission BUSINESS_UNITS_DELETE = new Permission("business_units:delete",
+            "Delete business units with their scoped groups", BUSINESS_UNIT_MANAGEMENT, TENANT);
+    public static final Permission BUSINESS_UNITS_MANAGE_MEMBERS = new Permission("business_units:manage_members",
+            "Add and remove any business unit's members (owners manage their own unit's without it)",
+            BUSINESS_UNIT_MANAGEMENT, TENANT);
+
     private static final List<String> ENVIRONMENTS = List.of("development", "staging", "production");
     private static final List<String> OWN_AND_ENVIRONMENTS = List.of("own", "development", "staging", "production");
 
@@ -111,7 +126,9 @@ public final class Permissions {
             USERS_LIST, USERS_READ, USERS_CREATE, USERS_UPDATE, USERS_DELETE, ROLES_LIST, ROLES_READ, ROLES_CREATE,
             ROLES_UPDATE, ROLES_DELETE, GROUPS_LIST, GROUPS_READ, GROUPS_CREATE, GROUPS_UPDATE, GROUPS_DELETE,
             GROUPS_MANAGE, PERMISSIONS_LIST, PERMISSIONS_GRANT, PERMISSIONS_EXPLAIN, DEPLOYMENTS_LIST,
-            DEPLOYMENTS_READ, DEPLOYMENTS_CREATE, DEPLOYMENTS_UPDATE, DEPLOYMENTS_DELETE, API_KEYS_LIST, API_KEYS_CREATE, API_KEYS_DELETE, AUDIT_READ, PLATFORM_TENANTS_MANAGE,
+            DEPLOYMENTS_READ, DEPLOYMENTS_CREATE, DEPLOYMENTS_UPDATE, DEPLOYMENTS_DELETE, BUSINESS_UNITS_LIST,
+            BUSINESS_UNITS_READ, BUSINESS_UNITS_CREATE, BUSINESS_UNITS_UPDATE, BUSINESS_UNITS_DELETE,
+            BUSINESS_UNITS_MANAGE_MEMBERS, API_KEYS_LIST, API_KEYS_CREATE, API_KEYS_DELETE, AUDIT_READ, PLATFORM_TENANTS_MANAGE,
             PLATFORM_TENANTS_ENTER);
 
     private Permissions() {

@@ -30,7 +30,9 @@ class AccessApiTest extends ApiTest {
             "roles:read", "roles:create", "roles:update", "roles:delete", "groups:list", "groups:read",
             "groups:create", "groups:update", "groups:delete", "groups:manage", "permissions:list",
             "permissions:grant", "permissions:explain", "deployments:list", "deployments:read",
-            "deployments:create", "deployments:update", "deployments:delete", "api_keys:list", "api_keys:create",
+            "deployments:create", "deployments:update", "deployments:delete", "business_units:list",
+            "business_units:read", "business_units:create", "business_units:update", "business_units:delete",
+            "business_units:manage_members", "api_keys:list", "api_keys:create",
             "api_keys:delete", "audit:read");
 
     private static Map<String, List<String>> registry() {
@@ -54,6 +56,10 @@ class AccessApiTest extends ApiTest {
         for (String p : List.of("deployments:list", "deployments:read", "deployments:create", "deployments:update",
                 "deployments:delete")) {
             registry.put(p, List.of("Deployment Management", "tenant"));
+        }
+        for (String p : List.of("business_units:list", "business_units:read", "business_units:create",
+                "business_units:update", "business_units:delete", "business_units:manage_members")) {
+            registry.put(p, List.of("Business Unit Management", "tenant"));
         }
         for (String p : List.of("api_keys:list", "api_keys:create", "api_keys:delete")) {
             registry.put(p, List.of("API Key Management", "tenant"));
@@ -101,7 +107,8 @@ class AccessApiTest extends ApiTest {
                 }
             }
             assertThat(categories).containsExactly("Tenant Management", "User Management", "Role Management",
-                    "Group Management", "Permission Management", "Deployment Management", "API Key Management",
+                    "Group Management", "Permission Management", "Deployment Management", "Business Unit Management",
+                    "API Key Management",
                     "Audit", "Platform Administration");
             assertThat(grouped.keySet()).isEqualTo(listed.keySet());
         }

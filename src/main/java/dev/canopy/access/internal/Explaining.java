@@ -42,7 +42,7 @@ public class Explaining {
         Permission permission = form.permission();
         List<String> forms = form.qualifier() != null ? List.of(form.name())
                 : AccessDecisionPoint.formsFor(permission, userId, resource);
-        List<PolicySource> sources = decisions.sourcesOf(tenantId, userId, platformAdmin);
+        List<PolicySource> sources = decisions.sourcesOf(tenantId, userId, platformAdmin, resource.businessUnitId());
         CompiledPolicy policy = PolicyCompiler.compile(index, sources);
 
         List<Reason> allows = new ArrayList<>();
@@ -77,7 +77,7 @@ public class Explaining {
     /** Every allowed permission form, listed minimally, with the sources that allow it; and the denied ones. */
     public List<Explanation.Effective> effective(UUID tenantId, UUID userId, boolean platformAdmin, boolean denied) {
         PermissionIndex index = registry.index();
-        List<PolicySource> sources = decisions.sourcesOf(tenantId, userId, platformAdmin);
+        List<PolicySource> sources = decisions.sourcesOf(tenantId, userId, platformAdmin, null);
         CompiledPolicy policy = PolicyCompiler.compile(index, sources);
         List<Explanation.Effective> result = new ArrayList<>();
         List<String> names = denied ? deniedNames(policy) : policy.names();
@@ -131,6 +131,6 @@ public class Explaining {
 
     private static Reason reason(PolicySource source, String pattern) {
         return new Reason(source.kind().json(), source.id(), source.name(), source.groupId(), source.groupName(),
-                pattern, source.deny() ? "deny" : "allow", source.expiresAt());
+                source.businessUnitId(), pattern, source.deny() ? "deny" : "allow", source.expiresAt());
     }
 }

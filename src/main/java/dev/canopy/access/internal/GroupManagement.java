@@ -36,9 +36,11 @@ public class GroupManagement {
     private final TenantTransactions scopes;
     private final AccessDecisionPoint decisions;
     private final PolicyChanges changes;
+    private final BusinessUnits units;
 
     GroupManagement(Groups groups, MembershipFacts memberships, PolicySources sources, TenantTransactions scopes,
-            AccessDecisionPoint decisions, PolicyChanges changes) {
+            AccessDecisionPoint decisions, PolicyChanges changes, BusinessUnits units) {
+        this.units = units;
         this.groups = groups;
         this.memberships = memberships;
         this.sources = sources;
@@ -58,11 +60,16 @@ public class GroupManagement {
         return scopes.inTenant(tenantId, () -> details(tenantId, find(tenantId, id)));
     }
 
-    public GroupDetails create(UUID tenantId, String name, String description) {
+    /** Creates a group, tenant-wide or scoped to one of the tenant's business units. */
+    public GroupDetails create(UUID tenantId, String name, String description,
+            @org.jspecify.annotations.Nullable UUID businessUnitId) {
         UUID id = Ids.newId();
         return scopes.inTenant(tenantId, () -> {
+            if (businessUnitId != null && units.find(tenantId, businessUnitId).isEmpty()) {
+                throw BusinessUnitManagement.notFound();
+            }
             try {
-                groups.insert(tenantId, id, name, description);
+                groups.insert(tenantId, id, name, description, businessUnitId);
             }
             catch (DuplicateKeyException e) {
                 throw nameTaken();

@@ -14,11 +14,12 @@ import org.springframework.stereotype.Repository;
 public class Groups {
 
     private static final RowMapper<Group> GROUP = (rs, n) -> new Group(rs.getObject("id", UUID.class),
-            rs.getString("name"), rs.getString("description"), rs.getTimestamp("created_at").toInstant(),
+            rs.getString("name"), rs.getString("description"), rs.getObject("business_unit_id", UUID.class),
+            rs.getTimestamp("created_at").toInstant(),
             rs.getTimestamp("updated_at").toInstant(), rs.getLong("version"));
 
     /** A role a user holds through a group. */
-    public record HeldRole(UUID groupId, String groupName, String roleKey) {
+    public record HeldRole(UUID groupId, String groupName, @Nullable UUID businessUnitId, String roleKey) {
     }
 
     private final JdbcClient jdbc;
@@ -43,9 +44,9 @@ public class Groups {
                 .query(GROUP).optional();
     }
 
-    public void insert(UUID tenantId, UUID id, String name, String description) {
-        jdbc.sql("insert into tenant.groups (tenant_id, id, name, description) values (?, ?, ?, ?)")
-                .params(tenantId, id, name, description).update();
+    public void insert(UUID tenantId, UUID id, String name, String description, @Nullable UUID businessUnitId) {
+        jdbc.sql("insert into tenant.groups (tenant_id, id, name, description, business_unit_id) values (?, ?, ?, ?, ?)")
+                .params(tenantId, id, name, description, businessUnitId).update();
     }
 
     public boolean update(UUID tenantId, UUID id, long version, @Nullable String name, @Nullable String description) {
@@ -104,18 +105,23 @@ public class Groups {
                 .update();
     }
 
-    /** The roles a user holds through the groups they belong to. */
-    public List<HeldRole> rolesHeldBy(UUID tenantId, UUID userId) {
+    /**
+     * The roles a user holds through the groups they belong to: tenant-wide groups, plus the groups of the
+     * business unit when one is given.
+     */
+    public List<HeldRole> rolesHeldBy(UUID tenantId, UUID userId, @Nullable UUID businessUnitId) {
         return jdbc.sql("""
-                select g.id, g.name, r.role_key
+                select g.id, g.name, g.business_unit_id, r.role_key
                   from tenant.group_members m
                   join tenant.groups g on g.tenant_id = m.tenant_id and g.id = m.group_id
                   join tenant.group_roles r on r.tenant_id = m.tenant_id and r.group_id = m.group_id
-                 where m.tenant_id = ? and m.user_id = ?
+                 where m.tenant_id = :tenant and m.user_id = :user
+                   and (g.business_unit_id is null or g.business_unit_id = cast(:unit as uuid))
                  order by g.id, r.role_key
                 """)
-                .params(tenantId, userId)
-                .query((rs, n) -> new HeldRole(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)))
+                .param("tenant", tenantId).param("user", userId).param("unit", businessUnitId)
+                .query((rs, n) -> new HeldRole(rs.getObject(1, UUID.class), rs.getString(2),
+                        rs.getObject(3, UUID.class), rs.getString(4)))
                 .list();
     }
 }

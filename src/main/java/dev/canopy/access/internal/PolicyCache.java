@@ -28,13 +28,26 @@ public final class PolicyCache {
         private final UUID userId;
         private final UUID tenantId;
         private final boolean platformAdmin;
+        private final @org.jspecify.annotations.Nullable UUID businessUnitId;
         private final int hash;
 
         public Key(UUID userId, UUID tenantId, boolean platformAdmin) {
+            this(userId, tenantId, platformAdmin, null);
+        }
+
+        /** The policy for resources of a business unit (tenant-wide sources plus the unit's). */
+        public Key(UUID userId, UUID tenantId, boolean platformAdmin,
+                @org.jspecify.annotations.Nullable UUID businessUnitId) {
             this.userId = userId;
             this.tenantId = tenantId;
             this.platformAdmin = platformAdmin;
-            this.hash = (userId.hashCode() * 31 + tenantId.hashCode()) * 31 + Boolean.hashCode(platformAdmin);
+            this.businessUnitId = businessUnitId;
+            this.hash = ((userId.hashCode() * 31 + tenantId.hashCode()) * 31 + Boolean.hashCode(platformAdmin)) * 31
+                    + java.util.Objects.hashCode(businessUnitId);
+        }
+
+        public @org.jspecify.annotations.Nullable UUID businessUnitId() {
+            return businessUnitId;
         }
 
         public UUID userId() {
@@ -52,7 +65,8 @@ public final class PolicyCache {
         @Override
         public boolean equals(Object o) {
             return o instanceof Key k && k.hash == hash && k.platformAdmin == platformAdmin
-                    && k.userId.equals(userId) && k.tenantId.equals(tenantId);
+                    && k.userId.equals(userId) && k.tenantId.equals(tenantId)
+                    && java.util.Objects.equals(k.businessUnitId, businessUnitId);
         }
 
         @Override

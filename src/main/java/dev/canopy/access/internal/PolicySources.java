@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 import dev.canopy.access.BuiltInRole;
@@ -31,15 +32,22 @@ public class PolicySources {
     private final Groups groups;
     private final CustomRoles roles;
     private final DirectGrants grants;
+    private final BusinessUnits units;
 
-    PolicySources(MembershipFacts memberships, Groups groups, CustomRoles roles, DirectGrants grants) {
+    PolicySources(MembershipFacts memberships, Groups groups, CustomRoles roles, DirectGrants grants,
+            BusinessUnits units) {
         this.memberships = memberships;
         this.groups = groups;
         this.roles = roles;
         this.grants = grants;
+        this.units = units;
     }
 
-    public List<PolicySource> of(UUID tenantId, UUID userId, boolean platformAdmin) {
+    /**
+     * The user's sources in the tenant; with a business unit, also their role in it and its groups' roles
+     * (what applies to that unit's resources).
+     */
+    public List<PolicySource> of(UUID tenantId, UUID userId, boolean platformAdmin, @Nullable UUID businessUnitId) {
         List<PolicySource> sources = new ArrayList<>();
         if (platformAdmin) {
             sources.add(PolicySource.platformAdmin());
@@ -48,9 +56,12 @@ public class PolicySources {
         if (direct.isEmpty()) {
             return sources;
         }
-        List<Groups.HeldRole> held = groups.rolesHeldBy(tenantId, userId);
+        List<Groups.HeldRole> held = groups.rolesHeldBy(tenantId, userId, businessUnitId);
+        Optional<String> unitRole = businessUnitId == null ? Optional.empty()
+                : units.roleOf(tenantId, businessUnitId, userId);
         Set<String> keys = new LinkedHashSet<>(direct);
         held.forEach(h -> keys.add(h.roleKey()));
+        unitRole.ifPresent(keys::add);
         Map<String, ResolvedRole> resolved = resolve(tenantId, keys);
         for (String key : direct) {
             ResolvedRole role = resolved.get(key);
@@ -62,8 +73,13 @@ public class PolicySources {
             ResolvedRole role = resolved.get(h.roleKey());
             if (role != null) {
                 sources.add(PolicySource.groupRole(role.id(), role.name(), h.groupId().toString(), h.groupName(),
-                        role.patterns()));
+                        h.businessUnitId() == null ? null : h.businessUnitId().toString(), role.patterns()));
             }
+        }
+        if (unitRole.isPresent() && resolved.get(unitRole.get()) != null) {
+            ResolvedRole role = resolved.get(unitRole.get());
+            sources.add(PolicySource.businessUnitRole(role.id(), role.name(), String.valueOf(businessUnitId),
+                    role.patterns()));
         }
         for (DirectGrant grant : grants.current(tenantId, userId)) {
             sources.add(PolicySource.direct(grant.permission(), grant.deny(), grant.expiresAt()));

@@ -48,9 +48,11 @@ public class RoleManagement {
     private final PermissionRegistry registry;
     private final AccessDecisionPoint decisions;
     private final PolicyChanges changes;
+    private final BusinessUnits units;
 
     RoleManagement(CustomRoles roles, Groups groups, MembershipFacts memberships, TenantTransactions scopes,
-            PermissionRegistry registry, AccessDecisionPoint decisions, PolicyChanges changes) {
+            PermissionRegistry registry, AccessDecisionPoint decisions, PolicyChanges changes, BusinessUnits units) {
+        this.units = units;
         this.roles = roles;
         this.groups = groups;
         this.memberships = memberships;
@@ -139,6 +141,7 @@ public class RoleManagement {
                         "Members hold this role; give them other roles before deleting it.");
             }
             groups.removeRoleEverywhere(tenantId, role.id().toString());
+            units.removeRoleEverywhere(tenantId, role.id().toString());
             roles.delete(tenantId, role.id());
             changes.changed(tenantId);
         });

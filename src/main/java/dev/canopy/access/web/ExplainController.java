@@ -21,7 +21,8 @@ import dev.canopy.platform.web.ApiException;
 /**
  * {@code GET /api/v1/access/explain?user_id=&permission=&resource=}: allowed or denied, and which roles,
  * groups, grants or denies decided it. {@code resource} describes the resource acted on as
- * {@code owner=<user id>,environment=<name>} (either part optional). Anyone may explain their own
+ * {@code owner=<user id>,environment=<name>,business_unit=<unit id>} (each part optional; with a business
+ * unit, the user's role and groups there count, as while they work in it). Anyone may explain their own
  * decisions; explaining another member's needs {@code permissions:explain}.
  */
 @RestController
@@ -68,11 +69,21 @@ class ExplainController {
         }
         UUID owner = null;
         String environment = null;
+        UUID unit = null;
         for (String part : resource.split(",")) {
             String[] kv = part.trim().split("=", 2);
             if (kv.length == 2 && kv[0].equals("owner") && owner == null) {
                 try {
                     owner = UUID.fromString(kv[1].trim());
+                    continue;
+                }
+                catch (IllegalArgumentException e) {
+                    throw invalidResource();
+                }
+            }
+            if (kv.length == 2 && kv[0].equals("business_unit") && unit == null) {
+                try {
+                    unit = UUID.fromString(kv[1].trim());
                     continue;
                 }
                 catch (IllegalArgumentException e) {
@@ -86,10 +97,11 @@ class ExplainController {
             }
             throw invalidResource();
         }
-        return new ResourceContext(owner, environment);
+        return new ResourceContext(owner, environment, unit);
     }
 
     private static ApiException invalidResource() {
-        return ApiException.invalidField("resource", "must be owner=<user id>,environment=<name>");
+        return ApiException.invalidField("resource",
+                "must be owner=<user id>,environment=<name>,business_unit=<unit id> (each optional)");
     }
 }

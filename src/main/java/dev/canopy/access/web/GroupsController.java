@@ -44,18 +44,19 @@ class GroupsController {
     record RoleRef(String id, String name, boolean builtIn) {
     }
 
-    record GroupView(UUID id, String name, String description, List<UUID> members, List<RoleRef> roles,
-            Instant createdAt, Instant updatedAt, long version) {
+    record GroupView(UUID id, String name, String description, @Nullable UUID businessUnitId, List<UUID> members,
+            List<RoleRef> roles, Instant createdAt, Instant updatedAt, long version) {
 
         static GroupView of(GroupDetails d) {
-            return new GroupView(d.group().id(), d.group().name(), d.group().description(), d.members(),
+            return new GroupView(d.group().id(), d.group().name(), d.group().description(),
+                    d.group().businessUnitId(), d.members(),
                     d.roles().stream().map(r -> new RoleRef(r.id(), r.name(), r.builtIn())).toList(),
                     d.group().createdAt(), d.group().updatedAt(), d.group().version());
         }
     }
 
     record CreateGroup(@NotBlank @Size(max = 100) @Pattern(regexp = ".*\\S.*") String name,
-            @Nullable @Size(max = 500) String description) {
+            @Nullable @Size(max = 500) String description, @Nullable UUID businessUnitId) {
     }
 
     record UpdateGroup(@Nullable @Size(min = 1, max = 100) @Pattern(regexp = ".*\\S.*") String name,
@@ -82,7 +83,7 @@ class GroupsController {
             @Valid @RequestBody CreateGroup body) {
         principal.require(Permissions.GROUPS_CREATE);
         GroupView group = GroupView.of(groups.create(principal.tenantId(), body.name().trim(),
-                body.description() == null ? "" : body.description().trim()));
+                body.description() == null ? "" : body.description().trim(), body.businessUnitId()));
         return ResponseEntity.created(URI.create("/api/v1/groups/" + group.id())).body(group);
     }
 

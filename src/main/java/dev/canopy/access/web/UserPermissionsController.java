@@ -71,7 +71,7 @@ class UserPermissionsController {
     EffectivePermissions mine(@AuthenticationPrincipal CanopyPrincipal principal) {
         if (principal.kind() == CanopyPrincipal.Kind.API_KEY) {
             var reason = new Explanation.Reason("api_key", principal.userId().toString(), principal.email(), null,
-                    null, "", "allow", null);
+                    null, null, "", "allow", null);
             return new EffectivePermissions(principal.userId(), principal.tenantId(), principal.permissions().stream()
                     .sorted().map(p -> new Explanation.Effective(p, List.of(reason))).toList(), List.of());
         }
