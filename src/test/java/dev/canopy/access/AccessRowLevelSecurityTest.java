@@ -21,7 +21,7 @@ import dev.canopy.support.Fixtures.TenantRef;
 class AccessRowLevelSecurityTest extends ApiTest {
 
     private static final List<String> TABLES = List.of("roles", "groups", "group_members", "group_roles",
-            "user_permissions");
+            "user_permissions", "business_units", "business_unit_members", "session_business_units");
 
     @Autowired
     private TenantTransactions scopes;
@@ -85,6 +85,12 @@ class AccessRowLevelSecurityTest extends ApiTest {
         Api.Response denied = api.post("/api/v1/users/" + admin.userId() + "/permissions", admin.accessToken(),
                 obj("permission", "deployments:delete", "effect", "deny"));
         assertThat(denied.status()).as(denied.toString()).isEqualTo(201);
+        String unit = api.post("/api/v1/business-units", admin.accessToken(), obj("code", "U", "name", "Unit"))
+                .json().path("id").asString();
+        assertThat(api.send("PUT", "/api/v1/business-units/" + unit + "/members/" + admin.userId(),
+                admin.accessToken(), Api.json(obj("role", "viewer")), java.util.Map.of()).status()).isEqualTo(204);
+        assertThat(api.post("/api/v1/auth/switch-business-unit", admin.accessToken(), obj("business_unit_id", unit))
+                .status()).isEqualTo(200);
         return admin;
     }
 }
