@@ -49,6 +49,7 @@ public class AccessDecisionPoint implements ChangeBroadcast.Listener {
     private final IndependentTransaction independent;
     private final PolicyCache cache;
     private final BusinessUnits units;
+    private final Delegations delegations;
     private final ChangeBroadcast changes;
     private final Cache<UUID, Optional<UUID>> activeUnits = Caffeine.newBuilder()
             .maximumSize(100_000)
@@ -58,8 +59,10 @@ public class AccessDecisionPoint implements ChangeBroadcast.Listener {
     static final String ACTIVE_UNIT_TOPIC = "active_business_unit";
 
     AccessDecisionPoint(PermissionRegistry registry, PolicySources sources, TenantTransactions scopes,
-            IndependentTransaction independent, ChangeBroadcast changes, BusinessUnits units) {
+            IndependentTransaction independent, ChangeBroadcast changes, BusinessUnits units,
+            Delegations delegations) {
         this.units = units;
+        this.delegations = delegations;
         this.changes = changes;
         this.registry = registry;
         this.sources = sources;
@@ -67,7 +70,8 @@ public class AccessDecisionPoint implements ChangeBroadcast.Listener {
         this.independent = independent;
         // read committed data only, never the caller's uncommitted (possibly rolled-back) changes
         this.cache = new PolicyCache(key -> PolicyCompiler.compile(registry.index(),
-                sourcesOf(key.tenantId(), key.userId(), key.platformAdmin(), key.businessUnitId())));
+                sourcesOf(key.tenantId(), key.userId(), key.platformAdmin(), key.businessUnitId(),
+                        key.viaTenantId())));
         changes.subscribe(this);
     }
 
@@ -90,7 +94,12 @@ public class AccessDecisionPoint implements ChangeBroadcast.Listener {
      * qualified form ({@code deployments:delete:own}) answers for that form.
      */
     public Set<String> permissionsOf(UUID tenantId, UUID userId, boolean platformAdmin) {
-        PolicyCache.Key key = new PolicyCache.Key(userId, tenantId, platformAdmin);
+        return permissionsOf(tenantId, userId, platformAdmin, null);
+    }
+
+    /** As above for a session acting in the tenant through an access grant to {@code viaTenantId}. */
+    public Set<String> permissionsOf(UUID tenantId, UUID userId, boolean platformAdmin, @Nullable UUID viaTenantId) {
+        PolicyCache.Key key = new PolicyCache.Key(userId, tenantId, platformAdmin, null, viaTenantId);
         return new LivePermissions(tenantId, userId, () -> cache.entry(key));
     }
 
@@ -117,7 +126,7 @@ public class AccessDecisionPoint implements ChangeBroadcast.Listener {
             return policyOf(principal);
         }
         return cache.policy(new PolicyCache.Key(principal.userId(), principal.tenantId(), principal.platformAdmin(),
-                resource.businessUnitId()));
+                resource.businessUnitId(), principal.viaTenantId()));
     }
 
     /**
@@ -128,7 +137,7 @@ public class AccessDecisionPoint implements ChangeBroadcast.Listener {
         UUID unit = resource.businessUnitId();
         if (unit != null && activeBusinessUnit(principal).filter(unit::equals).isPresent()) {
             return cache.policy(new PolicyCache.Key(principal.userId(), principal.tenantId(),
-                    principal.platformAdmin(), unit));
+                    principal.platformAdmin(), unit, principal.viaTenantId()));
         }
         return policyOf(principal);
     }
@@ -190,8 +199,22 @@ public class AccessDecisionPoint implements ChangeBroadcast.Listener {
     /** Compiles the user's policy in the tenant from the database, bypassing the cache (explanations). */
     public List<PolicySource> sourcesOf(UUID tenantId, UUID userId, boolean platformAdmin,
             @Nullable UUID businessUnitId) {
-        return independent.run(() -> scopes.inTenant(tenantId,
-                () -> sources.of(tenantId, userId, platformAdmin, businessUnitId)));
+        return sourcesOf(tenantId, userId, platformAdmin, businessUnitId, null);
+    }
+
+    /** As above, plus the roles access grants give a session coming from {@code viaTenantId}. */
+    public List<PolicySource> sourcesOf(UUID tenantId, UUID userId, boolean platformAdmin,
+            @Nullable UUID businessUnitId, @Nullable UUID viaTenantId) {
+        List<PolicySource> found = new ArrayList<>(independent.run(() -> scopes.inTenant(tenantId,
+                () -> sources.of(tenantId, userId, platformAdmin, businessUnitId))));
+        if (viaTenantId != null) {
+            var delegations = this.delegations.available(tenantId, userId, viaTenantId);
+            if (!delegations.isEmpty()) {
+                found.addAll(independent.run(() -> scopes.inTenant(tenantId,
+                        () -> sources.delegated(tenantId, delegations))));
+            }
+        }
+        return found;
     }
 
     /** The business unit the principal's session works in, if any (API keys work in none). */

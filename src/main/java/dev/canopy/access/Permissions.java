@@ -31,6 +31,15 @@ public final class Permissions {
     public static final Permission TENANTS_DELETE = new Permission("tenants:delete",
             "Delete client tenants of the current tenant", TENANT_MANAGEMENT, TENANT);
 
+    public static final Permission ACCESS_GRANTS_LIST = new Permission("access_grants:list",
+            "See which other tenants (an MSP) may act in the current tenant, and with which role",
+            TENANT_MANAGEMENT, TENANT);
+    public static final Permission ACCESS_GRANTS_CREATE = new Permission("access_grants:create",
+            "Let another tenant's members act in the current tenant with a role one holds", TENANT_MANAGEMENT,
+            TENANT);
+    public static final Permission ACCESS_GRANTS_REVOKE = new Permission("access_grants:revoke",
+            "Revoke another tenant's access to the current tenant", TENANT_MANAGEMENT, TENANT);
+
     public static final Permission USERS_LIST = new Permission("users:list",
             "List the members of the current tenant", USER_MANAGEMENT, TENANT);
     public static final Permission USERS_READ = new Permission("users:read",
@@ -123,6 +132,7 @@ public final class Permissions {
             "Switch into any tenant without being a member", PLATFORM_ADMINISTRATION, PLATFORM);
 
     public static final List<Permission> ALL = List.of(TENANTS_READ, TENANTS_UPDATE, TENANTS_CREATE, TENANTS_DELETE,
+            ACCESS_GRANTS_LIST, ACCESS_GRANTS_CREATE, ACCESS_GRANTS_REVOKE,
             USERS_LIST, USERS_READ, USERS_CREATE, USERS_UPDATE, USERS_DELETE, ROLES_LIST, ROLES_READ, ROLES_CREATE,
             ROLES_UPDATE, ROLES_DELETE, GROUPS_LIST, GROUPS_READ, GROUPS_CREATE, GROUPS_UPDATE, GROUPS_DELETE,
             GROUPS_MANAGE, PERMISSIONS_LIST, PERMISSIONS_GRANT, PERMISSIONS_EXPLAIN, DEPLOYMENTS_LIST,

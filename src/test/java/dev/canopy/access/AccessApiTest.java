@@ -26,7 +26,8 @@ class AccessApiTest extends ApiTest {
     private static final Map<String, List<String>> REGISTRY = registry();
 
     private static final List<String> TENANT_LEVEL = List.of("tenants:read", "tenants:update", "tenants:create",
-            "tenants:delete", "users:list", "users:read", "users:create", "users:update", "users:delete", "roles:list",
+            "tenants:delete", "access_grants:list", "access_grants:create", "access_grants:revoke", "users:list",
+            "users:read", "users:create", "users:update", "users:delete", "roles:list",
             "roles:read", "roles:create", "roles:update", "roles:delete", "groups:list", "groups:read",
             "groups:create", "groups:update", "groups:delete", "groups:manage", "permissions:list",
             "permissions:grant", "permissions:explain", "deployments:list", "deployments:read",
@@ -37,7 +38,8 @@ class AccessApiTest extends ApiTest {
 
     private static Map<String, List<String>> registry() {
         var registry = new LinkedHashMap<String, List<String>>();
-        for (String p : List.of("tenants:read", "tenants:update", "tenants:create", "tenants:delete")) {
+        for (String p : List.of("tenants:read", "tenants:update", "tenants:create", "tenants:delete",
+                "access_grants:list", "access_grants:create", "access_grants:revoke")) {
             registry.put(p, List.of("Tenant Management", "tenant"));
         }
         for (String p : List.of("users:list", "users:read", "users:create", "users:update", "users:delete")) {

@@ -31,6 +31,12 @@ public class Explaining {
 
     public Explanation explain(UUID tenantId, UUID userId, boolean platformAdmin, String permissionName,
             ResourceContext resource) {
+        return explain(tenantId, userId, platformAdmin, null, permissionName, resource);
+    }
+
+    /** As above for a session acting through an access grant to {@code viaTenantId} (null: as a member). */
+    public Explanation explain(UUID tenantId, UUID userId, boolean platformAdmin,
+            @org.jspecify.annotations.Nullable UUID viaTenantId, String permissionName, ResourceContext resource) {
         PermissionIndex index = registry.index();
         int slot = index.slot(permissionName);
         if (slot < 0) {
@@ -42,7 +48,8 @@ public class Explaining {
         Permission permission = form.permission();
         List<String> forms = form.qualifier() != null ? List.of(form.name())
                 : AccessDecisionPoint.formsFor(permission, userId, resource);
-        List<PolicySource> sources = decisions.sourcesOf(tenantId, userId, platformAdmin, resource.businessUnitId());
+        List<PolicySource> sources = decisions.sourcesOf(tenantId, userId, platformAdmin, resource.businessUnitId(),
+                viaTenantId);
         CompiledPolicy policy = PolicyCompiler.compile(index, sources);
 
         List<Reason> allows = new ArrayList<>();
@@ -75,9 +82,10 @@ public class Explaining {
     }
 
     /** Every allowed permission form, listed minimally, with the sources that allow it; and the denied ones. */
-    public List<Explanation.Effective> effective(UUID tenantId, UUID userId, boolean platformAdmin, boolean denied) {
+    public List<Explanation.Effective> effective(UUID tenantId, UUID userId, boolean platformAdmin,
+            @org.jspecify.annotations.Nullable UUID viaTenantId, boolean denied) {
         PermissionIndex index = registry.index();
-        List<PolicySource> sources = decisions.sourcesOf(tenantId, userId, platformAdmin, null);
+        List<PolicySource> sources = decisions.sourcesOf(tenantId, userId, platformAdmin, null, viaTenantId);
         CompiledPolicy policy = PolicyCompiler.compile(index, sources);
         List<Explanation.Effective> result = new ArrayList<>();
         List<String> names = denied ? deniedNames(policy) : policy.names();

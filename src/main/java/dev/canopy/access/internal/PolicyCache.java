@@ -29,21 +29,34 @@ public final class PolicyCache {
         private final UUID tenantId;
         private final boolean platformAdmin;
         private final @org.jspecify.annotations.Nullable UUID businessUnitId;
+        private final @org.jspecify.annotations.Nullable UUID viaTenantId;
         private final int hash;
 
         public Key(UUID userId, UUID tenantId, boolean platformAdmin) {
-            this(userId, tenantId, platformAdmin, null);
+            this(userId, tenantId, platformAdmin, null, null);
         }
 
         /** The policy for resources of a business unit (tenant-wide sources plus the unit's). */
         public Key(UUID userId, UUID tenantId, boolean platformAdmin,
                 @org.jspecify.annotations.Nullable UUID businessUnitId) {
+            this(userId, tenantId, platformAdmin, businessUnitId, null);
+        }
+
+        /** With {@code viaTenantId}: for a session acting in the tenant through an access grant from there. */
+        public Key(UUID userId, UUID tenantId, boolean platformAdmin,
+                @org.jspecify.annotations.Nullable UUID businessUnitId,
+                @org.jspecify.annotations.Nullable UUID viaTenantId) {
             this.userId = userId;
             this.tenantId = tenantId;
             this.platformAdmin = platformAdmin;
             this.businessUnitId = businessUnitId;
-            this.hash = ((userId.hashCode() * 31 + tenantId.hashCode()) * 31 + Boolean.hashCode(platformAdmin)) * 31
-                    + java.util.Objects.hashCode(businessUnitId);
+            this.viaTenantId = viaTenantId;
+            this.hash = (((userId.hashCode() * 31 + tenantId.hashCode()) * 31 + Boolean.hashCode(platformAdmin)) * 31
+                    + java.util.Objects.hashCode(businessUnitId)) * 31 + java.util.Objects.hashCode(viaTenantId);
+        }
+
+        public @org.jspecify.annotations.Nullable UUID viaTenantId() {
+            return viaTenantId;
         }
 
         public @org.jspecify.annotations.Nullable UUID businessUnitId() {
@@ -66,7 +79,8 @@ public final class PolicyCache {
         public boolean equals(Object o) {
             return o instanceof Key k && k.hash == hash && k.platformAdmin == platformAdmin
                     && k.userId.equals(userId) && k.tenantId.equals(tenantId)
-                    && java.util.Objects.equals(k.businessUnitId, businessUnitId);
+                    && java.util.Objects.equals(k.businessUnitId, businessUnitId)
+                    && java.util.Objects.equals(k.viaTenantId, viaTenantId);
         }
 
         @Override
@@ -84,11 +98,21 @@ public final class PolicyCache {
         private final CompiledPolicy policy;
         private final AtomicLong tenantVersion;
         private final long compiledAt;
+        /** For delegated sessions, the grantee tenant's version too: their role there decides. */
+        private final @org.jspecify.annotations.Nullable AtomicLong viaVersion;
+        private final long viaCompiledAt;
 
-        Entry(CompiledPolicy policy, AtomicLong tenantVersion, long compiledAt) {
+        Entry(CompiledPolicy policy, AtomicLong tenantVersion, long compiledAt,
+                @org.jspecify.annotations.Nullable AtomicLong viaVersion, long viaCompiledAt) {
             this.policy = policy;
             this.tenantVersion = tenantVersion;
             this.compiledAt = compiledAt;
+            this.viaVersion = viaVersion;
+            this.viaCompiledAt = viaCompiledAt;
+        }
+
+        boolean versionsHold() {
+            return tenantVersion.get() == compiledAt && (viaVersion == null || viaVersion.get() == viaCompiledAt);
         }
 
         public CompiledPolicy policy() {
@@ -97,7 +121,7 @@ public final class PolicyCache {
 
         /** Still the tenant's policy, and not holding a grant that may have run out since. */
         public boolean current() {
-            return tenantVersion.get() == compiledAt && policy.expiresAt() == null;
+            return versionsHold() && policy.expiresAt() == null;
         }
     }
 
@@ -121,13 +145,16 @@ public final class PolicyCache {
     public Entry entry(Key key) {
         Entry entry = cache.getIfPresent(key);
         // time-limited entries are trusted here: the cache itself drops them when their grant runs out
-        if (entry != null && entry.tenantVersion.get() == entry.compiledAt) {
+        if (entry != null && entry.versionsHold()) {
             return entry;
         }
         AtomicLong version = versions.computeIfAbsent(key.tenantId(), t -> new AtomicLong());
         long compiledAt = version.get();
+        AtomicLong viaVersion = key.viaTenantId() == null ? null
+                : versions.computeIfAbsent(key.viaTenantId(), t -> new AtomicLong());
+        long viaCompiledAt = viaVersion == null ? 0 : viaVersion.get();
         CompiledPolicy policy = compiler.apply(key);
-        entry = new Entry(policy, version, compiledAt);
+        entry = new Entry(policy, version, compiledAt, viaVersion, viaCompiledAt);
         cache.put(key, entry);
         return entry;
     }

@@ -14,7 +14,7 @@ public record PolicySource(Kind kind, String id, String name, @Nullable String g
 
     /** Where the source comes from. Only {@code DENY} takes permissions away. */
     public enum Kind {
-        ROLE, GROUP_ROLE, BUSINESS_UNIT_ROLE, GRANT, DENY, PLATFORM_ADMIN;
+        ROLE, GROUP_ROLE, BUSINESS_UNIT_ROLE, DELEGATED_ROLE, GRANT, DENY, PLATFORM_ADMIN;
 
         public String json() {
             return name().toLowerCase();
@@ -42,6 +42,13 @@ public record PolicySource(Kind kind, String id, String name, @Nullable String g
     public static PolicySource businessUnitRole(String id, String name, String businessUnitId,
             List<String> patterns) {
         return new PolicySource(Kind.BUSINESS_UNIT_ROLE, id, name, null, null, businessUnitId, patterns, null);
+    }
+
+    /** A role held through an access grant to the tenant the user comes from (MSP delegation). */
+    public static PolicySource delegatedRole(String id, String name, String grantId, String viaTenantId,
+            List<String> patterns) {
+        return new PolicySource(Kind.DELEGATED_ROLE, id, name + " (access grant " + grantId + " to tenant "
+                + viaTenantId + ")", null, null, null, patterns, null);
     }
 
     public static PolicySource direct(String permission, boolean deny, @Nullable Instant expiresAt) {

@@ -87,6 +87,22 @@ public class PolicySources {
         return sources;
     }
 
+    /** The roles the given access grants give in the tenant. */
+    public List<PolicySource> delegated(UUID tenantId, List<dev.canopy.access.Delegations.Delegation> delegations) {
+        Set<String> keys = new LinkedHashSet<>();
+        delegations.forEach(d -> keys.add(d.roleKey()));
+        Map<String, ResolvedRole> resolved = resolve(tenantId, keys);
+        List<PolicySource> result = new ArrayList<>();
+        for (var d : delegations) {
+            ResolvedRole role = resolved.get(d.roleKey());
+            if (role != null) {
+                result.add(PolicySource.delegatedRole(role.id(), role.name(), d.grantId().toString(),
+                        d.viaTenantId().toString(), role.patterns()));
+            }
+        }
+        return result;
+    }
+
     /** Built-in roles by key and custom roles by id; unknown keys are left out. */
     public Map<String, ResolvedRole> resolve(UUID tenantId, Set<String> keys) {
         Map<String, ResolvedRole> resolved = new HashMap<>();

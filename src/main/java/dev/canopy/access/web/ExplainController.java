@@ -53,7 +53,8 @@ class ExplainController {
             if (principal.kind() == CanopyPrincipal.Kind.API_KEY) {
                 throw ApiException.forbidden("API keys have no member policy to explain; name a user_id.");
             }
-            return explaining.explain(tenantId, principal.userId(), principal.platformAdmin(), permission, context);
+            return explaining.explain(tenantId, principal.userId(), principal.platformAdmin(), principal.viaTenantId(),
+                    permission, context);
         }
         principal.require(Permissions.PERMISSIONS_EXPLAIN);
         boolean member = scopes.inTenant(tenantId, () -> !memberships.rolesOf(tenantId, userId).isEmpty());

@@ -76,8 +76,10 @@ class UserPermissionsController {
                     .sorted().map(p -> new Explanation.Effective(p, List.of(reason))).toList(), List.of());
         }
         return new EffectivePermissions(principal.userId(), principal.tenantId(),
-                explaining.effective(principal.tenantId(), principal.userId(), principal.platformAdmin(), false),
-                explaining.effective(principal.tenantId(), principal.userId(), principal.platformAdmin(), true));
+                explaining.effective(principal.tenantId(), principal.userId(), principal.platformAdmin(),
+                        principal.viaTenantId(), false),
+                explaining.effective(principal.tenantId(), principal.userId(), principal.platformAdmin(),
+                        principal.viaTenantId(), true));
     }
 
     @GetMapping("/{id}/permissions")
