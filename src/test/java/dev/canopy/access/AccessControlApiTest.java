@@ -213,6 +213,19 @@ class AccessControlApiTest extends ApiTest {
                 .status()).isEqualTo(204);
         JsonNode details = api.get("/api/v1/groups/" + group, admin.accessToken()).json();
         assertThat(strings(details.path("members"))).containsExactly(viewer.userId().toString());
+        JsonNode listedGroups = api.get("/api/v1/groups", admin.accessToken()).json().path("items");
+        assertThat(listedGroups.size()).isEqualTo(1);
+        assertThat(listedGroups.get(0).path("id").asString()).isEqualTo(group);
+        Api.Response renamed = api.patch("/api/v1/groups/" + group, admin.accessToken(), obj("description",
+                "Runs things", "version", 0));
+        assertThat(renamed.status()).as(renamed.toString()).isEqualTo(200);
+        assertThat(renamed.json().path("name").asString()).isEqualTo("Operators");
+        assertThat(renamed.json().path("description").asString()).isEqualTo("Runs things");
+        assertThat(renamed.json().path("version").asLong()).isEqualTo(1);
+        assertProblem(api.patch("/api/v1/groups/" + group, admin.accessToken(), obj("name", "Stale", "version", 0)),
+                409, "VERSION_CONFLICT");
+        assertProblem(api.post("/api/v1/groups", admin.accessToken(), obj("name", "operators")), 409,
+                "GROUP_NAME_TAKEN");
         assertThat(details.path("roles").findValuesAsString("id")).containsExactly("member", auditors);
 
         // union: the viewer's own role plus both of the group's
