@@ -14,7 +14,10 @@ public final class Permissions {
     private static final String TENANT_MANAGEMENT = "Tenant Management";
     private static final String USER_MANAGEMENT = "User Management";
     private static final String ROLE_MANAGEMENT = "Role Management";
+    private static final String GROUP_MANAGEMENT = "Group Management";
     private static final String PERMISSION_MANAGEMENT = "Permission Management";
+    private static final String DEPLOYMENT_MANAGEMENT = "Deployment Management";
+    private static final String BUSINESS_UNIT_MANAGEMENT = "Business Unit Management";
     private static final String API_KEY_MANAGEMENT = "API Key Management";
     private static final String AUDIT = "Audit";
     private static final String CLOUD_ACCOUNTS = "Cloud Accounts";
@@ -30,6 +33,15 @@ public final class Permissions {
     public static final Permission TENANTS_DELETE = new Permission("tenants:delete",
             "Delete client tenants of the current tenant", TENANT_MANAGEMENT, TENANT);
 
+    public static final Permission ACCESS_GRANTS_LIST = new Permission("access_grants:list",
+            "See which other tenants (an MSP) may act in the current tenant, and with which role",
+            TENANT_MANAGEMENT, TENANT);
+    public static final Permission ACCESS_GRANTS_CREATE = new Permission("access_grants:create",
+            "Let another tenant's members act in the current tenant with a role one holds", TENANT_MANAGEMENT,
+            TENANT);
+    public static final Permission ACCESS_GRANTS_REVOKE = new Permission("access_grants:revoke",
+            "Revoke another tenant's access to the current tenant", TENANT_MANAGEMENT, TENANT);
+
     public static final Permission USERS_LIST = new Permission("users:list",
             "List the members of the current tenant", USER_MANAGEMENT, TENANT);
     public static final Permission USERS_READ = new Permission("users:read",
@@ -43,8 +55,69 @@ public final class Permissions {
 
     public static final Permission ROLES_LIST = new Permission("roles:list",
             "List the roles available in the current tenant", ROLE_MANAGEMENT, TENANT);
+    public static final Permission ROLES_READ = new Permission("roles:read",
+            "See a role of the current tenant with its permissions", ROLE_MANAGEMENT, TENANT);
+    public static final Permission ROLES_CREATE = new Permission("roles:create",
+            "Create custom roles, with at most one's own permissions", ROLE_MANAGEMENT, TENANT);
+    public static final Permission ROLES_UPDATE = new Permission("roles:update",
+            "Change custom roles, with at most one's own permissions", ROLE_MANAGEMENT, TENANT);
+    public static final Permission ROLES_DELETE = new Permission("roles:delete",
+            "Delete custom roles no member holds directly", ROLE_MANAGEMENT, TENANT);
+
+    public static final Permission GROUPS_LIST = new Permission("groups:list",
+            "List the groups of the current tenant", GROUP_MANAGEMENT, TENANT);
+    public static final Permission GROUPS_READ = new Permission("groups:read",
+            "See a group with its members and roles", GROUP_MANAGEMENT, TENANT);
+    public static final Permission GROUPS_CREATE = new Permission("groups:create",
+            "Create groups in the current tenant", GROUP_MANAGEMENT, TENANT);
+    public static final Permission GROUPS_UPDATE = new Permission("groups:update",
+            "Rename groups and change their descriptions", GROUP_MANAGEMENT, TENANT);
+    public static final Permission GROUPS_DELETE = new Permission("groups:delete",
+            "Delete groups of the current tenant", GROUP_MANAGEMENT, TENANT);
+    public static final Permission GROUPS_MANAGE = new Permission("groups:manage",
+            "Add and remove groups' members and roles, with at most one's own permissions", GROUP_MANAGEMENT,
+            TENANT);
+
     public static final Permission PERMISSIONS_LIST = new Permission("permissions:list",
             "List every permission with its description", PERMISSION_MANAGEMENT, TENANT);
+    public static final Permission PERMISSIONS_GRANT = new Permission("permissions:grant",
+            "Grant or deny permissions to members directly, with at most one's own permissions",
+            PERMISSION_MANAGEMENT, TENANT);
+    public static final Permission PERMISSIONS_EXPLAIN = new Permission("permissions:explain",
+            "See why a member may or may not do something, and every member's direct grants and denies",
+            PERMISSION_MANAGEMENT, TENANT);
+
+    public static final Permission BUSINESS_UNITS_LIST = new Permission("business_units:list",
+            "List the business units of the current tenant", BUSINESS_UNIT_MANAGEMENT, TENANT);
+    public static final Permission BUSINESS_UNITS_READ = new Permission("business_units:read",
+            "See any business unit with its members", BUSINESS_UNIT_MANAGEMENT, TENANT);
+    public static final Permission BUSINESS_UNITS_CREATE = new Permission("business_units:create",
+            "Create business units", BUSINESS_UNIT_MANAGEMENT, TENANT);
+    public static final Permission BUSINESS_UNITS_UPDATE = new Permission("business_units:update",
+            "Rename business units and change their owners", BUSINESS_UNIT_MANAGEMENT, TENANT);
+    public static final Permission BUSINESS_UNITS_DELETE = new Permission("business_units:delete",
+            "Delete business units with their scoped groups", BUSINESS_UNIT_MANAGEMENT, TENANT);
+    public static final Permission BUSINESS_UNITS_MANAGE_MEMBERS = new Permission("business_units:manage_members",
+            "Add and remove any business unit's members (owners manage their own unit's without it)",
+            BUSINESS_UNIT_MANAGEMENT, TENANT);
+
+    private static final List<String> ENVIRONMENTS = List.of("development", "staging", "production");
+    private static final List<String> OWN_AND_ENVIRONMENTS = List.of("own", "development", "staging", "production");
+
+    public static final Permission DEPLOYMENTS_LIST = new Permission("deployments:list",
+            "List the deployments of the current tenant (:own: only one's own)", DEPLOYMENT_MANAGEMENT, TENANT,
+            List.of("own"));
+    public static final Permission DEPLOYMENTS_READ = new Permission("deployments:read",
+            "See a deployment (:own: only one's own)", DEPLOYMENT_MANAGEMENT, TENANT, List.of("own"));
+    public static final Permission DEPLOYMENTS_CREATE = new Permission("deployments:create",
+            "Deploy to an environment (:development, :staging, :production: only there)", DEPLOYMENT_MANAGEMENT,
+            TENANT, ENVIRONMENTS);
+    public static final Permission DEPLOYMENTS_UPDATE = new Permission("deployments:update",
+            "Change or retry a deployment (:own, or only in one environment)", DEPLOYMENT_MANAGEMENT, TENANT,
+            OWN_AND_ENVIRONMENTS);
+    public static final Permission DEPLOYMENTS_DELETE = new Permission("deployments:delete",
+            "Destroy a deployment (:own, or only in one environment)", DEPLOYMENT_MANAGEMENT, TENANT,
+            OWN_AND_ENVIRONMENTS);
 
     public static final Permission API_KEYS_LIST = new Permission("api_keys:list",
             "List the API keys of the current tenant (never their secrets)", API_KEY_MANAGEMENT, TENANT);
@@ -80,10 +153,15 @@ public final class Permissions {
             "See and rotate the platform's encryption keys", PLATFORM_ADMINISTRATION, PLATFORM);
 
     public static final List<Permission> ALL = List.of(TENANTS_READ, TENANTS_UPDATE, TENANTS_CREATE, TENANTS_DELETE,
-            USERS_LIST, USERS_READ, USERS_CREATE, USERS_UPDATE, USERS_DELETE, ROLES_LIST, PERMISSIONS_LIST,
-            API_KEYS_LIST, API_KEYS_CREATE, API_KEYS_DELETE, AUDIT_READ, CLOUD_ACCOUNTS_LIST, CLOUD_ACCOUNTS_READ,
-            CLOUD_ACCOUNTS_CREATE, CLOUD_ACCOUNTS_UPDATE, CLOUD_ACCOUNTS_DELETE, CLOUD_ACCOUNTS_TEST, SSO_MANAGE,
-            PLATFORM_TENANTS_MANAGE, PLATFORM_TENANTS_ENTER, PLATFORM_KEYS_MANAGE);
+            ACCESS_GRANTS_LIST, ACCESS_GRANTS_CREATE, ACCESS_GRANTS_REVOKE,
+            USERS_LIST, USERS_READ, USERS_CREATE, USERS_UPDATE, USERS_DELETE, ROLES_LIST, ROLES_READ, ROLES_CREATE,
+            ROLES_UPDATE, ROLES_DELETE, GROUPS_LIST, GROUPS_READ, GROUPS_CREATE, GROUPS_UPDATE, GROUPS_DELETE,
+            GROUPS_MANAGE, PERMISSIONS_LIST, PERMISSIONS_GRANT, PERMISSIONS_EXPLAIN, DEPLOYMENTS_LIST,
+            DEPLOYMENTS_READ, DEPLOYMENTS_CREATE, DEPLOYMENTS_UPDATE, DEPLOYMENTS_DELETE, BUSINESS_UNITS_LIST,
+            BUSINESS_UNITS_READ, BUSINESS_UNITS_CREATE, BUSINESS_UNITS_UPDATE, BUSINESS_UNITS_DELETE,
+            BUSINESS_UNITS_MANAGE_MEMBERS, API_KEYS_LIST, API_KEYS_CREATE, API_KEYS_DELETE, AUDIT_READ,
+            CLOUD_ACCOUNTS_LIST, CLOUD_ACCOUNTS_READ, CLOUD_ACCOUNTS_CREATE, CLOUD_ACCOUNTS_UPDATE, CLOUD_ACCOUNTS_DELETE,
+            CLOUD_ACCOUNTS_TEST, SSO_MANAGE, PLATFORM_TENANTS_MANAGE, PLATFORM_TENANTS_ENTER, PLATFORM_KEYS_MANAGE);
 
     private Permissions() {
     }

@@ -26,21 +26,44 @@ class AccessApiTest extends ApiTest {
     private static final Map<String, List<String>> REGISTRY = registry();
 
     private static final List<String> TENANT_LEVEL = List.of("tenants:read", "tenants:update", "tenants:create",
-            "tenants:delete", "users:list", "users:read", "users:create", "users:update", "users:delete", "roles:list",
-            "permissions:list", "api_keys:list", "api_keys:create", "api_keys:delete", "audit:read",
-            "cloud_accounts:list", "cloud_accounts:read", "cloud_accounts:create", "cloud_accounts:update",
-            "cloud_accounts:delete", "cloud_accounts:test", "sso:manage");
+            "tenants:delete", "access_grants:list", "access_grants:create", "access_grants:revoke", "users:list",
+            "users:read", "users:create", "users:update", "users:delete", "roles:list",
+            "roles:read", "roles:create", "roles:update", "roles:delete", "groups:list", "groups:read",
+            "groups:create", "groups:update", "groups:delete", "groups:manage", "permissions:list",
+            "permissions:grant", "permissions:explain", "deployments:list", "deployments:read",
+            "deployments:create", "deployments:update", "deployments:delete", "business_units:list",
+            "business_units:read", "business_units:create", "business_units:update", "business_units:delete",
+            "business_units:manage_members", "api_keys:list", "api_keys:create",
+            "api_keys:delete", "audit:read", "cloud_accounts:list", "cloud_accounts:read", "cloud_accounts:create",
+            "cloud_accounts:update", "cloud_accounts:delete", "cloud_accounts:test", "sso:manage");
 
     private static Map<String, List<String>> registry() {
         var registry = new LinkedHashMap<String, List<String>>();
-        for (String p : List.of("tenants:read", "tenants:update", "tenants:create", "tenants:delete")) {
+        for (String p : List.of("tenants:read", "tenants:update", "tenants:create", "tenants:delete",
+                "access_grants:list", "access_grants:create", "access_grants:revoke")) {
             registry.put(p, List.of("Tenant Management", "tenant"));
         }
         for (String p : List.of("users:list", "users:read", "users:create", "users:update", "users:delete")) {
             registry.put(p, List.of("User Management", "tenant"));
         }
-        registry.put("roles:list", List.of("Role Management", "tenant"));
-        registry.put("permissions:list", List.of("Permission Management", "tenant"));
+        for (String p : List.of("roles:list", "roles:read", "roles:create", "roles:update", "roles:delete")) {
+            registry.put(p, List.of("Role Management", "tenant"));
+        }
+        for (String p : List.of("groups:list", "groups:read", "groups:create", "groups:update", "groups:delete",
+                "groups:manage")) {
+            registry.put(p, List.of("Group Management", "tenant"));
+        }
+        for (String p : List.of("permissions:list", "permissions:grant", "permissions:explain")) {
+            registry.put(p, List.of("Permission Management", "tenant"));
+        }
+        for (String p : List.of("deployments:list", "deployments:read", "deployments:create", "deployments:update",
+                "deployments:delete")) {
+            registry.put(p, List.of("Deployment Management", "tenant"));
+        }
+        for (String p : List.of("business_units:list", "business_units:read", "business_units:create",
+                "business_units:update", "business_units:delete", "business_units:manage_members")) {
+            registry.put(p, List.of("Business Unit Management", "tenant"));
+        }
         for (String p : List.of("api_keys:list", "api_keys:create", "api_keys:delete")) {
             registry.put(p, List.of("API Key Management", "tenant"));
         }
@@ -70,7 +93,7 @@ class AccessApiTest extends ApiTest {
             Map<String, List<String>> listed = new LinkedHashMap<>();
             for (JsonNode item : json.path("items")) {
                 assertThat(Set.copyOf(item.propertyNames())).isEqualTo(Set.of("name", "description", "category",
-                        "level"));
+                        "level", "qualifiers"));
                 assertThat(item.path("name").asString()).matches("[a-z_]+:[a-z_]+(:[a-z_]+)?");
                 assertThat(item.path("description").asString()).isNotBlank();
                 assertThat(listed.put(item.path("name").asString(), List.of(item.path("category").asString(),
@@ -93,8 +116,9 @@ class AccessApiTest extends ApiTest {
                 }
             }
             assertThat(categories).containsExactly("Tenant Management", "User Management", "Role Management",
-                    "Permission Management", "API Key Management", "Audit", "Cloud Accounts", "Single Sign-On",
-                    "Platform Administration");
+                    "Group Management", "Permission Management", "Deployment Management", "Business Unit Management",
+                    "API Key Management",
+                    "Audit", "Cloud Accounts", "Single Sign-On", "Platform Administration");
             assertThat(grouped.keySet()).isEqualTo(listed.keySet());
         }
     }
@@ -111,7 +135,7 @@ class AccessApiTest extends ApiTest {
         Map<String, JsonNode> roles = new LinkedHashMap<>();
         for (JsonNode role : json.path("items")) {
             assertThat(Set.copyOf(role.propertyNames())).isEqualTo(Set.of("id", "name", "description", "level",
-                    "built_in", "permissions"));
+                    "built_in", "permissions", "version", "created_at", "updated_at"));
             assertThat(role.path("name").asString()).isNotBlank();
             assertThat(role.path("description").asString()).isNotBlank();
             assertThat(role.path("built_in").asBoolean()).isTrue();
@@ -176,8 +200,6 @@ class AccessApiTest extends ApiTest {
         assertProblem(api.get("/api/v1/roles", null), 401, "UNAUTHENTICATED");
         Session admin = fixtures.platformAdmin();
         assertThat(api.get("/api/v1/permissions", admin.accessToken()).status()).isEqualTo(200);
-        assertProblem(api.post("/api/v1/roles", admin.accessToken(), Api.obj("id", "owner")), 405,
-                "METHOD_NOT_ALLOWED");
         assertProblem(api.delete("/api/v1/permissions", admin.accessToken()), 405, "METHOD_NOT_ALLOWED");
     }
 }

@@ -49,11 +49,10 @@ class AuthApiTest extends ApiTest {
 
     private static final List<String> VIEWER_PERMISSIONS = List.of("cloud_accounts:list", "cloud_accounts:read",
             "tenants:read", "users:list", "users:read");
-    private static final List<String> TENANT_ADMIN_PERMISSIONS = List.of("api_keys:create", "api_keys:delete",
-            "api_keys:list", "audit:read", "cloud_accounts:create", "cloud_accounts:delete", "cloud_accounts:list",
-            "cloud_accounts:read", "cloud_accounts:test", "cloud_accounts:update", "permissions:list", "roles:list",
-            "sso:manage", "tenants:create", "tenants:delete", "tenants:read", "tenants:update", "users:create",
-            "users:delete", "users:list", "users:read", "users:update");
+    /** Every tenant-level permission of the registry, sorted as {@code /auth/me} lists them. */
+    private static final List<String> TENANT_ADMIN_PERMISSIONS = dev.canopy.access.Permissions.ALL.stream()
+            .filter(p -> p.level() == dev.canopy.platform.security.Permission.Level.TENANT)
+            .map(dev.canopy.platform.security.Permission::name).sorted().toList();
 
     // ---------------------------------------------------------------- login
 

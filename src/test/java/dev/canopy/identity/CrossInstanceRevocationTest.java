@@ -123,4 +123,41 @@ class CrossInstanceRevocationTest extends ApiTest {
         assertThat(status).isEqualTo(401);
         assertThat((System.nanoTime() - revoked) / 1_000_000).isLessThan(1000);
     }
+
+    @Test
+    void aPolicyChangeOnOneInstanceTakesEffectOnTheOtherWithinASecond() throws InterruptedException {
+        var tenant = fixtures.tenant();
+        Session admin = fixtures.userIn(tenant, "tenant_admin");
+        Session viewer = fixtures.userIn(tenant, "viewer");
+        assertThat(secondApi.get("/api/v1/roles", viewer.accessToken()).status()).as("compiled and cached there")
+                .isEqualTo(403);
+
+        // a group on instance one gives the viewer roles:list; instance two must see it
+        var group = api.post("/api/v1/groups", admin.accessToken(), Api.obj("name", "Readers"));
+        String groupId = group.json().path("id").asString();
+        assertThat(api.post("/api/v1/groups/" + groupId + "/roles/member", admin.accessToken(), null).status())
+                .isEqualTo(204);
+        assertThat(api.post("/api/v1/groups/" + groupId + "/members/" + viewer.userId(), admin.accessToken(), null)
+                .status()).isEqualTo(204);
+        assertThat(millisUntil(viewer, 200)).isLessThan(1000);
+
+        // a direct deny on instance one takes it away on instance two
+        assertThat(api.post("/api/v1/users/" + viewer.userId() + "/permissions", admin.accessToken(),
+                Api.obj("permission", "roles:list", "effect", "deny")).status()).isEqualTo(201);
+        assertThat(millisUntil(viewer, 403)).isLessThan(1000);
+    }
+
+    /** Milliseconds until instance two answers {@code GET /roles} for the session with the status (or 2 s). */
+    private long millisUntil(Session session, int expected) throws InterruptedException {
+        long started = System.nanoTime();
+        int status = -1;
+        while (status != expected && System.nanoTime() - started < 2_000_000_000L) {
+            status = secondApi.get("/api/v1/roles", session.accessToken()).status();
+            if (status != expected) {
+                Thread.sleep(10);
+            }
+        }
+        assertThat(status).isEqualTo(expected);
+        return (System.nanoTime() - started) / 1_000_000;
+    }
 }

@@ -37,6 +37,7 @@ class UserApiTest extends ApiTest {
             "tenants:read", "users:list", "users:read");
     private static final List<String> MEMBER_PERMISSIONS = List.of("cloud_accounts:list", "cloud_accounts:read",
             "cloud_accounts:test", "permissions:list", "roles:list", "tenants:read", "users:list", "users:read");
+    /** Every tenant-level permission of the registry, sorted as {@code /auth/me} lists them. */
     private static final List<String> TENANT_ADMIN_PERMISSIONS = dev.canopy.access.Permissions.ALL.stream()
             .filter(p -> p.level() == dev.canopy.platform.security.Permission.Level.TENANT)
             .map(dev.canopy.platform.security.Permission::name).sorted().toList();

@@ -170,7 +170,10 @@ class AuditedRequests extends OncePerRequestFilter {
                 : principal == null ? new Actor.Anonymous()
                         : principal.kind() == CanopyPrincipal.Kind.API_KEY
                                 ? new Actor.ApiKeyActor(principal.userId(), principal.email())
-                                : new Actor.UserActor(principal.userId(), principal.email());
+                                : principal.viaTenantId() != null
+                                        ? new Actor.DelegatedActor(principal.userId(), principal.email(),
+                                                principal.viaTenantId())
+                                        : new Actor.UserActor(principal.userId(), principal.email());
         Audited audited = audit.audited;
         String action = audit.action != null ? audit.action
                 : audited == null ? fallbackAction(request)

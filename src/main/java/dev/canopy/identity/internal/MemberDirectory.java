@@ -9,6 +9,7 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Component;
 
 import dev.canopy.access.BuiltInRole;
+import dev.canopy.access.RoleCatalog;
 import dev.canopy.platform.Ids;
 import dev.canopy.platform.db.TenantTransactions;
 import dev.canopy.platform.web.ApiException;
@@ -23,13 +24,15 @@ public class MemberDirectory {
     private final Memberships memberships;
     private final TenantTransactions scopes;
     private final PasswordEncoder passwords;
+    private final RoleCatalog catalog;
 
     MemberDirectory(UserAccounts users, Memberships memberships, TenantTransactions scopes,
-            PasswordEncoder passwords) {
+            PasswordEncoder passwords, RoleCatalog catalog) {
         this.users = users;
         this.memberships = memberships;
         this.scopes = scopes;
         this.passwords = passwords;
+        this.catalog = catalog;
     }
 
     /** A new member: an existing account joins, or a new account is created with the given name and password. */
@@ -52,7 +55,7 @@ public class MemberDirectory {
     }
 
     public Member add(UUID tenantId, NewMember request) {
-        List<String> roles = assignable(request.roles());
+        List<String> roles = assignable(tenantId, request.roles());
         UserAccount existing = users.findByEmail(request.email()).orElse(null);
         if (existing == null && request.password() != null) {
             PasswordPolicy.check("password", request.password(), request.email());
@@ -73,7 +76,7 @@ public class MemberDirectory {
     }
 
     public Member change(UUID tenantId, UUID userId, MemberChanges changes, boolean platformAdmin) {
-        List<String> roles = changes.roles() == null ? null : assignable(changes.roles());
+        List<String> roles = changes.roles() == null ? null : assignable(tenantId, changes.roles());
         return scopes.inTenantAsUser(tenantId, userId, () -> {
             Membership membership = memberships.find(tenantId, userId).orElseThrow(MemberDirectory::notFound);
             boolean accountChange = changes.fullName() != null || changes.active() != null;
@@ -124,7 +127,22 @@ public class MemberDirectory {
         }
     }
 
-    /** The roles, each one a tenant can give (else 400 {@code UNKNOWN_ROLE}), without repeats. */
+    /** The roles, each a built-in or custom role of the tenant (else 400 {@code UNKNOWN_ROLE}), without repeats. */
+    private List<String> assignable(UUID tenantId, List<String> roles) {
+        for (int i = 0; i < roles.size(); i++) {
+            if (!catalog.assignable(tenantId, roles.get(i))) {
+                throw unknownRole(roles, i);
+            }
+        }
+        return roles.stream().distinct().toList();
+    }
+
+    private static ApiException unknownRole(List<String> roles, int i) {
+        return new ApiException(HttpStatus.BAD_REQUEST, "UNKNOWN_ROLE", "Unknown role '" + roles.get(i) + "'.",
+                List.of(new ApiException.FieldError("roles[" + i + "]", "is not a role of this tenant")));
+    }
+
+    /** The built-in roles, each one a tenant can give (else 400 {@code UNKNOWN_ROLE}), without repeats. */
     static List<String> assignable(List<String> roles) {
         for (int i = 0; i < roles.size(); i++) {
             if (BuiltInRole.assignable(roles.get(i)).isEmpty()) {

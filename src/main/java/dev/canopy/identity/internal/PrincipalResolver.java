@@ -16,6 +16,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.canopy.access.AccessDecisionPoint;
+import dev.canopy.access.Delegations;
 import dev.canopy.identity.TenantDirectory;
 import dev.canopy.identity.TenantInfo;
 import dev.canopy.platform.db.ChangeBroadcast;
@@ -43,13 +44,16 @@ class PrincipalResolver implements Converter<Jwt, AbstractAuthenticationToken>, 
     private final TenantDirectory tenants;
     private final TenantTransactions scopes;
     private final AccessDecisionPoint decisions;
+    private final Delegations delegations;
     private final Cache<UUID, Resolution> resolved = Caffeine.newBuilder()
             .maximumSize(100_000)
             .expireAfterWrite(MAX_STALENESS)
             .build();
 
     PrincipalResolver(Sessions sessions, UserAccounts users, Memberships memberships, TenantDirectory tenants,
-            TenantTransactions scopes, AccessDecisionPoint decisions, ChangeBroadcast changes) {
+            TenantTransactions scopes, AccessDecisionPoint decisions, ChangeBroadcast changes,
+            Delegations delegations) {
+        this.delegations = delegations;
         this.sessions = sessions;
         this.users = users;
         this.memberships = memberships;
@@ -115,11 +119,15 @@ class PrincipalResolver implements Converter<Jwt, AbstractAuthenticationToken>, 
         }
         List<String> roles = scopes.inTenant(tenantId,
                 () -> memberships.find(tenantId, user.id()).map(Membership::roles).orElse(List.of()));
+        UUID via = null;
         if (roles.isEmpty() && !user.platformAdmin()) {
-            throw refused(HttpStatus.FORBIDDEN, "NOT_A_MEMBER", "You are no longer a member of this tenant.");
+            // not a member: a session that entered through an access grant still in force may go on
+            via = delegations.viaTenantOf(tenantId, sessionId, user.id()).orElseThrow(() -> refused(
+                    HttpStatus.FORBIDDEN, "NOT_A_MEMBER", "You are no longer a member of this tenant."));
         }
         var principal = new CanopyPrincipal(user.id(), user.email(), tenantId, sessionId,
-                decisions.effectivePermissions(roles, user.platformAdmin()), user.platformAdmin());
+                decisions.permissionsOf(tenantId, user.id(), user.platformAdmin(), via), user.platformAdmin(),
+                CanopyPrincipal.Kind.USER, via);
         return new LiveSession(principal, user, tenant);
     }
 

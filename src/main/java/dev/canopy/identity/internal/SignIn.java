@@ -15,6 +15,7 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.canopy.access.Delegations;
 import dev.canopy.audit.Actor;
 import dev.canopy.audit.AuditRecord;
 import dev.canopy.audit.AuditTrail;
@@ -55,12 +56,14 @@ public class SignIn {
     private final PrincipalResolver principals;
     private final PasswordLogins passwordLogins;
     private final String unknownUserHash;
+    private final Delegations delegations;
 
     SignIn(UserAccounts users, Memberships memberships, Sessions sessions, AccessTokens accessTokens,
             TenantDirectory tenants, TenantTransactions scopes, TransactionTemplate transactions,
             PasswordEncoder passwords, AuditTrail audit, IndependentTransaction independent, LoginAttempts attempts,
             Lockout lockout, MeterRegistry meters, MultiFactor multiFactor, MfaRecords mfaRecords,
-            PrincipalResolver principals, PasswordLogins passwordLogins) {
+            PrincipalResolver principals, PasswordLogins passwordLogins, Delegations delegations) {
+        this.delegations = delegations;
         this.users = users;
         this.memberships = memberships;
         this.sessions = sessions;
@@ -305,21 +308,32 @@ public class SignIn {
         UserAccount user = users.findById(principal.userId()).orElseThrow();
         List<Membership> own = scopes.asUser(user.id(), () -> memberships.ofUser(user.id()));
         Optional<Session> current = sessions.find(principal.sessionId());
-        if (current.map(Session::sso).orElse(false) && !tenantId.equals(principal.tenantId())) {
+        boolean sso = current.map(Session::sso).orElse(false);
+        if (sso && !tenantId.equals(principal.tenantId())) {
             throw new ApiException(HttpStatus.FORBIDDEN, "SSO_SESSION_TENANT_BOUND", "This session was started by "
                     + "the current tenant's single sign-on and is valid there only; sign in to the other tenant.");
         }
-        TenantInfo tenant = enterable(user, own, tenantId);
-        boolean sso = current.map(Session::sso).orElse(false);
+        // not a member: an access grant to the tenant the caller works in now may let them in (MSP delegation)
+        Delegations.Delegation delegation = null;
+        if (!user.platformAdmin() && own.stream().noneMatch(m -> m.tenantId().equals(tenantId))
+                && principal.viaTenantId() == null) {
+            delegation = delegations.available(tenantId, user.id(), principal.tenantId()).stream().findFirst()
+                    .orElse(null);
+        }
+        TenantInfo tenant = delegation == null ? enterable(user, own, tenantId) : usable(tenantId);
         if (!sso) {
             requirePasswordAllowed(user, tenant);
         }
         audit.detail("from_tenant_id", principal.tenantId());
         // the new session keeps what the user proved at login
         String mfa = current.map(Session::mfa).orElse(null);
+        Delegations.Delegation through = delegation;
         return transactions.execute(status -> {
             sessions.revoke(principal.sessionId());
-            return start(user, tenant, own, client, mfa, sso);
+            if (through == null) {
+                return start(user, tenant, own, client, mfa, sso);
+            }
+            return startDelegated(user, tenant, client, mfa, through);
         });
     }
 
@@ -333,6 +347,27 @@ public class SignIn {
                     + "the tenant's single sign-on and cannot change account-wide settings (MFA, profile); your "
                     + "identity provider manages them, or sign in with your password.");
         }
+    }
+
+    /** A session in a client tenant under an access grant; audited there as the grantee tenant's member. */
+    private SignedIn startDelegated(UserAccount user, TenantInfo tenant, Client client, @Nullable String mfa,
+            Delegations.Delegation delegation) {
+        var now = Instant.now();
+        var session = new Session(Ids.newId(), user.id(), tenant.id(), false, now, now, now.plus(REFRESH_LIFETIME),
+                null, client.ip(), client.storedUserAgent(), mfa, false, client.ip());
+        sessions.insert(session);
+        delegations.startSession(delegation, session.id());
+        audit.actor(tenant.id(), new Actor.DelegatedActor(user.id(), user.email(), delegation.viaTenantId()));
+        audit.resource("session", session.id().toString());
+        audit.detail("access_grant_id", delegation.grantId());
+        return issue(session.id(), user, tenant);
+    }
+
+    private TenantInfo usable(UUID tenantId) {
+        TenantInfo tenant = tenants.find(tenantId)
+                .orElseThrow(() -> ApiException.notFound("TENANT_NOT_FOUND", "No such tenant."));
+        requireUsable(tenant);
+        return tenant;
     }
 
     /** Ends every session of the caller, this one included. */

@@ -3,19 +3,29 @@ package dev.canopy.platform.security;
 import java.util.Set;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.canopy.platform.web.ApiException;
 
 /**
  * Who is calling, in which tenant, within which session, and what they may do there. Permissions are
  * those of the current tenant's membership (plus platform-level ones), never of another tenant.
+ * {@code viaTenantId} is set when the person acts in the tenant through an access grant to the tenant they
+ * come from (MSP delegation) rather than as a member.
  */
 public record CanopyPrincipal(UUID userId, String email, UUID tenantId, UUID sessionId, Set<String> permissions,
-        boolean platformAdmin, Kind kind) {
+        boolean platformAdmin, Kind kind, @Nullable UUID viaTenantId) {
 
     /** A person signed in with a session. */
     public CanopyPrincipal(UUID userId, String email, UUID tenantId, UUID sessionId, Set<String> permissions,
             boolean platformAdmin) {
-        this(userId, email, tenantId, sessionId, permissions, platformAdmin, Kind.USER);
+        this(userId, email, tenantId, sessionId, permissions, platformAdmin, Kind.USER, null);
+    }
+
+    /** A person or an API key acting as a member (not delegated). */
+    public CanopyPrincipal(UUID userId, String email, UUID tenantId, UUID sessionId, Set<String> permissions,
+            boolean platformAdmin, Kind kind) {
+        this(userId, email, tenantId, sessionId, permissions, platformAdmin, kind, null);
     }
 
     /** Who stands behind the credentials: a person, or an API key (then {@code userId} is the key's id). */

@@ -1,0 +1,67 @@
+package dev.canopy.access;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.stereotype.Service;
+
+import dev.canopy.access.internal.AccessGrant;
+import dev.canopy.access.internal.AccessGrants;
+import dev.canopy.platform.db.IndependentTransaction;
+import dev.canopy.platform.db.TenantTransactions;
+
+/**
+ * MSP delegation as the identity module sees it: whether a user working in one tenant may act in a client
+ * tenant through an access grant, and which grant a delegated session works under. Each tenant's data is
+ * read in that tenant's own scope.
+ */
+@Service
+public class Delegations {
+
+    /** A user's way into a client tenant: the grant, the role it gives, and the tenant they come from. */
+    public record Delegation(UUID grantId, UUID clientTenantId, UUID viaTenantId, String roleKey) {
+    }
+
+    private final AccessGrants grants;
+    private final MembershipFacts memberships;
+    private final TenantTransactions scopes;
+    private final IndependentTransaction independent;
+
+    Delegations(AccessGrants grants, MembershipFacts memberships, TenantTransactions scopes,
+            IndependentTransaction independent) {
+        this.grants = grants;
+        this.memberships = memberships;
+        this.scopes = scopes;
+        this.independent = independent;
+    }
+
+    /** Every grant in force under which the user, a member of {@code viaTenantId}, may act in the client. */
+    public List<Delegation> available(UUID clientTenantId, UUID userId, UUID viaTenantId) {
+        List<AccessGrant> toVia = independent.run(() -> scopes.inTenant(clientTenantId,
+                () -> grants.live(clientTenantId))).stream()
+                .filter(g -> g.granteeTenantId().equals(viaTenantId) && g.live(Instant.now()))
+                .toList();
+        if (toVia.isEmpty()) {
+            return List.of();
+        }
+        List<String> roles = independent.run(() -> scopes.inTenant(viaTenantId,
+                () -> memberships.rolesOf(viaTenantId, userId)));
+        return toVia.stream().filter(g -> roles.contains(g.granteeRole()))
+                .map(g -> new Delegation(g.id(), clientTenantId, viaTenantId, g.roleKey())).toList();
+    }
+
+    /** Records, in the caller's transaction, that a new session in the client works under the delegation. */
+    public void startSession(Delegation delegation, UUID sessionId) {
+        scopes.inTenant(delegation.clientTenantId(), () -> grants.recordSession(delegation.clientTenantId(),
+                sessionId, delegation.grantId(), delegation.viaTenantId()));
+    }
+
+    /** The tenant a delegated session comes from, while some grant still lets the user in from there. */
+    public Optional<UUID> viaTenantOf(UUID clientTenantId, UUID sessionId, UUID userId) {
+        return independent.run(() -> scopes.inTenant(clientTenantId, () -> grants.ofSession(clientTenantId, sessionId)))
+                .map(AccessGrants.SessionDelegation::viaTenantId)
+                .filter(via -> !available(clientTenantId, userId, via).isEmpty());
+    }
+}

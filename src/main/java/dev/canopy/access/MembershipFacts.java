@@ -1,0 +1,20 @@
+package dev.canopy.access;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Membership facts the access module needs but does not own; the identity module implements it.
+ * Methods run inside the caller's tenant transaction.
+ */
+public interface MembershipFacts {
+
+    /** The role keys the user holds through their membership in the tenant; empty when not a member. */
+    List<String> rolesOf(UUID tenantId, UUID userId);
+
+    /** Whether the user is a platform administrator (and so holds every permission everywhere). */
+    boolean platformAdmin(UUID userId);
+
+    /** How many members hold the role directly. */
+    int holdersOf(UUID tenantId, String roleKey);
+}

@@ -1,0 +1,95 @@
+package dev.canopy.access.web;
+
+import java.net.URI;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.canopy.access.Permissions;
+import dev.canopy.access.internal.RoleManagement;
+import dev.canopy.access.internal.RoleManagement.RoleEntry;
+import dev.canopy.platform.security.CanopyPrincipal;
+import dev.canopy.platform.web.Page;
+import dev.canopy.platform.web.PageRequest;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/**
+ * Roles of the current tenant: the built-in ones (read-only, their key is their id) and custom roles
+ * (id a UUID) with a list of permissions, qualified forms or wildcards ({@code deployments:*}).
+ */
+@RestController
+@RequestMapping("/api/v1/roles")
+class RolesController {
+
+    private final RoleManagement roles;
+
+    RolesController(RoleManagement roles) {
+        this.roles = roles;
+    }
+
+    record CreateRole(@NotBlank @Size(max = 100) @Pattern(regexp = ".*\\S.*") String name,
+            @Nullable @Size(max = 500) String description,
+            @NotNull @Size(max = 500) List<@NotBlank @Size(max = 200) String> permissions) {
+    }
+
+    record UpdateRole(@Nullable @Size(min = 1, max = 100) @Pattern(regexp = ".*\\S.*") String name,
+            @Nullable @Size(max = 500) String description,
+            @Nullable @Size(max = 500) List<@NotBlank @Size(max = 200) String> permissions,
+            @NotNull Long version) {
+    }
+
+    @GetMapping
+    Page<RoleEntry> list(@AuthenticationPrincipal CanopyPrincipal principal,
+            @RequestParam(required = false) @Nullable Integer limit,
+            @RequestParam(required = false) @Nullable String cursor) {
+        principal.require(Permissions.ROLES_LIST);
+        return roles.list(principal.tenantId(), PageRequest.of(limit, cursor));
+    }
+
+    @GetMapping("/{id}")
+    RoleEntry get(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable String id) {
+        if (!principal.can(Permissions.ROLES_READ)) {
+            principal.require(Permissions.ROLES_LIST);
+        }
+        return roles.get(principal.tenantId(), id);
+    }
+
+    @PostMapping
+    ResponseEntity<RoleEntry> create(@AuthenticationPrincipal CanopyPrincipal principal,
+            @Valid @RequestBody CreateRole body) {
+        principal.require(Permissions.ROLES_CREATE);
+        RoleEntry role = roles.create(principal, body.name().trim(),
+                body.description() == null ? "" : body.description().trim(), body.permissions());
+        return ResponseEntity.created(URI.create("/api/v1/roles/" + role.id())).body(role);
+    }
+
+    @PatchMapping("/{id}")
+    RoleEntry update(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable String id,
+            @Valid @RequestBody UpdateRole body) {
+        principal.require(Permissions.ROLES_UPDATE);
+        return roles.change(principal, id, body.name() == null ? null : body.name().trim(),
+                body.description() == null ? null : body.description().trim(), body.permissions(), body.version());
+    }
+
+    @DeleteMapping("/{id}")
+    ResponseEntity<Void> delete(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable String id) {
+        principal.require(Permissions.ROLES_DELETE);
+        roles.delete(principal, id);
+        return ResponseEntity.noContent().build();
+    }
+}

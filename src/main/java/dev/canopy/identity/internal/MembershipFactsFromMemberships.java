@@ -1,0 +1,36 @@
+package dev.canopy.identity.internal;
+
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.stereotype.Component;
+
+import dev.canopy.access.MembershipFacts;
+
+/** Tells the access module about memberships, which identity owns. */
+@Component
+class MembershipFactsFromMemberships implements MembershipFacts {
+
+    private final Memberships memberships;
+    private final UserAccounts users;
+
+    MembershipFactsFromMemberships(Memberships memberships, UserAccounts users) {
+        this.memberships = memberships;
+        this.users = users;
+    }
+
+    @Override
+    public boolean platformAdmin(UUID userId) {
+        return users.findById(userId).map(UserAccount::platformAdmin).orElse(false);
+    }
+
+    @Override
+    public List<String> rolesOf(UUID tenantId, UUID userId) {
+        return memberships.find(tenantId, userId).map(Membership::roles).orElse(List.of());
+    }
+
+    @Override
+    public int holdersOf(UUID tenantId, String roleKey) {
+        return memberships.countWithRole(tenantId, roleKey);
+    }
+}
