@@ -41,7 +41,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Records every mutating API request, and every denied one. A mutating request runs in one
+ * Records every mutating API or console request, and every denied one. A mutating request runs in one
  * transaction that its audit record joins: it commits with the change, or the change rolls back with
  * it. A failed or denied request rolls back and is recorded in a transaction of its own.
  */
@@ -77,7 +77,11 @@ class AuditedRequests extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/api/");
+        // the API and the console's pages; not static files, health checks or documentation
+        String path = request.getRequestURI();
+        return path.startsWith("/console-assets/") || path.startsWith("/webjars/") || path.startsWith("/actuator/")
+                || path.startsWith("/docs") || path.startsWith("/swagger-ui/") || path.startsWith("/v3/")
+                || path.startsWith("/.well-known/");
     }
 
     @Override
@@ -204,7 +208,7 @@ class AuditedRequests extends OncePerRequestFilter {
 
     private static String fallbackAction(HttpServletRequest request) {
         Object pattern = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
-        return "api." + request.getMethod().toLowerCase() + " " + (pattern != null ? pattern : request.getRequestURI());
+        return (request.getRequestURI().startsWith("/api/") ? "api." : "console.") + request.getMethod().toLowerCase() + " " + (pattern != null ? pattern : request.getRequestURI());
     }
 
     private static @Nullable String resourceId(HttpServletRequest request,

@@ -34,7 +34,8 @@ class SignInThrottle extends OncePerRequestFilter {
 
     private static final Pattern THROTTLED = Pattern.compile(
             "/api/v1/auth/(login|refresh|mfa/verify|password-reset(/confirm)?|register|verify-email)"
-                    + "|/api/v1/invitations/[^/]+/accept");
+                    + "|/api/v1/invitations/[^/]+/accept"
+                    + "|/sign-in(/mfa)?|/forgot-password|/reset-password|/accept-invitation");
     private static final Duration WINDOW = Duration.ofMinutes(1);
 
     private final int perMinute;
@@ -65,6 +66,11 @@ class SignInThrottle extends OncePerRequestFilter {
         if (window.count().incrementAndGet() > perMinute) {
             long retryAfter = Math.max(1, Duration.between(Instant.now(), window.started().plus(WINDOW)).toSeconds() + 1);
             response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfter));
+            if (!request.getRequestURI().startsWith("/api/")) {
+                ConsoleSecurityConfiguration.plainPage(response, HttpStatus.TOO_MANY_REQUESTS,
+                        "Too many attempts from your address; try again in " + retryAfter + " seconds.");
+                return;
+            }
             problems.write(response, problems.of(HttpStatus.TOO_MANY_REQUESTS, "TOO_MANY_REQUESTS",
                     "Too many requests from your address; try again in " + retryAfter + " seconds.", request));
             return;
