@@ -222,6 +222,11 @@ class AuditedRequests extends OncePerRequestFilter {
     }
 
     private static java.util.Optional<Object> requestBody(ContentCachingRequestWrapper body) {
+        if (body.getContentType() != null && body.getContentType().startsWith("application/x-www-form-urlencoded")) {
+            long length = body.getContentLengthLong();
+            return java.util.Optional.of(length > MAX_RECORDED_BODY ? "(" + length + " bytes, not recorded)"
+                    : formFields(body));
+        }
         byte[] content = body.getContentAsByteArray();
         if (content.length == 0) {
             return java.util.Optional.empty();
@@ -235,6 +240,17 @@ class AuditedRequests extends OncePerRequestFilter {
         catch (RuntimeException e) {
             return java.util.Optional.of("(not JSON, " + content.length + " bytes)");
         }
+    }
+
+    /** A console form as the audit record keeps it: its fields (secrets are redacted on append), not the CSRF token. */
+    private static Map<String, Object> formFields(HttpServletRequest request) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        request.getParameterMap().forEach((name, values) -> {
+            if (!"_csrf".equals(name)) {
+                fields.put(name, values.length == 1 ? values[0] : java.util.List.of(values));
+            }
+        });
+        return fields;
     }
 
     private static java.util.Optional<String> errorCode(ContentCachingResponseWrapper response) {
