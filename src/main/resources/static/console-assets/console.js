@@ -2,9 +2,12 @@
 (function () {
   "use strict";
   // htmx requests carry the CSRF token from the page (forms carry it as a hidden field too)
+  // (boosted navigation swaps only the body, so the token is read from the body, never from a stale head)
   document.addEventListener("htmx:configRequest", function (event) {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    if (meta) { event.detail.headers["X-CSRF-TOKEN"] = meta.content; }
+    var params = event.detail.parameters;
+    var hasField = params && (typeof params.has === "function" ? params.has("_csrf") : "_csrf" in params);
+    var holder = document.getElementById("csrf-token");
+    if (!hasField && holder) { event.detail.headers["X-CSRF-TOKEN"] = holder.dataset.token; }
   });
 
   // charts: <canvas data-chart='{"labels":[...],"values":[...],"label":"..."}'>

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 final class ConsoleClient {
 
     private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
-    private static final Pattern CSRF_META = Pattern.compile("name=\"csrf-token\" content=\"([^\"]+)\"");
+    private static final Pattern CSRF_META = Pattern.compile("id=\"csrf-token\" hidden data-token=\"([^\"]+)\"");
 
     private final String base;
     private final CookieManager cookies = new CookieManager();
