@@ -2,7 +2,9 @@ package dev.canopy.identity.console;
 
 import java.util.Optional;
 
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
+import org.thymeleaf.spring6.view.ThymeleafViewResolver;
 import org.springframework.context.annotation.Configuration;
 
 import dev.canopy.access.Permissions;
@@ -14,6 +16,20 @@ import dev.canopy.platform.db.TenantTransactions;
 /** Identity's part of the console: navigation entries and the dashboard's count of members. */
 @Configuration(proxyBeanMethods = false)
 class IdentityConsole {
+
+    /** After a form, redirects are 303 See Other: the browser follows with a GET, never re-posting the form. */
+    @Bean
+    static BeanPostProcessor redirectsSeeOther() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String name) {
+                if (bean instanceof ThymeleafViewResolver resolver) {
+                    resolver.setRedirectHttp10Compatible(false);
+                }
+                return bean;
+            }
+        };
+    }
 
     @Bean
     NavItem dashboardNav() {

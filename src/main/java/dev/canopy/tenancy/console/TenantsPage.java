@@ -5,6 +5,9 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpStatus;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -36,9 +39,14 @@ class TenantsPage {
     private static final int PAGE_SIZE = 25;
 
     private final Tenants tenants;
+    private final TransactionTemplate savepoint;
 
-    TenantsPage(Tenants tenants) {
+    TenantsPage(Tenants tenants, PlatformTransactionManager transactions) {
         this.tenants = tenants;
+        // a refused insert (a taken slug) aborts the request's transaction; a savepoint keeps it usable for the
+        // page that shows the error
+        this.savepoint = new TransactionTemplate(transactions);
+        this.savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
     }
 
     @Bean
@@ -72,8 +80,8 @@ class TenantsPage {
         if (!errors.any()) {
             boolean top = topLevel != null && principal.can(Permissions.PLATFORM_TENANTS_MANAGE);
             try {
-                Tenant created = tenants.create(principal, new Tenants.NewTenant(name.trim(), slug.trim(),
-                        top ? null : principal.tenantId(), null));
+                Tenant created = savepoint.execute(status -> tenants.create(principal,
+                        new Tenants.NewTenant(name.trim(), slug.trim(), top ? null : principal.tenantId(), null)));
                 return render(principal, null, null, new FormErrors(), "The tenant '" + created.name() + "' is created.",
                         null, null, model);
             }
