@@ -21,7 +21,15 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+import dev.canopy.platform.console.ConsoleController;
+import dev.canopy.platform.security.CanopyAuthentication;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -64,7 +72,9 @@ class ConsoleSecurityConfiguration {
                 .requestCache(cache -> cache.requestCache(new NullRequestCache()))
                 .csrf(csrf -> csrf.csrfTokenRepository(csrfTokens))
                 .addFilterAfter(new CookieAuthentication(sessions), CsrfFilter.class)
-                .authorizeHttpRequests(a -> a.requestMatchers(PUBLIC_PAGES).permitAll().anyRequest().authenticated())
+                // signing in is required by the console's handlers (see signedIn()), so that an unknown path is a
+                // 404 as for the API rather than a trip to the sign-in page
+                .authorizeHttpRequests(a -> a.anyRequest().permitAll())
                 .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(CSP))
                         .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)))
                 .exceptionHandling(e -> e
@@ -72,6 +82,36 @@ class ConsoleSecurityConfiguration {
                         .accessDeniedHandler((request, response, ex) -> plainPage(response, HttpStatus.FORBIDDEN,
                                 "This form has expired or was not sent by Canopy. Reload the page and try again.")));
         return http.build();
+    }
+
+    /**
+     * Every console handler needs a signed-in principal except the public pages; their permissions are then
+     * checked by the handlers themselves.
+     */
+    @Bean
+    WebMvcConfigurer consoleSignInRequired() {
+        RequestMatcher publicPages = new OrRequestMatcher(java.util.Arrays.stream(PUBLIC_PAGES)
+                .map(path -> (RequestMatcher) PathPatternRequestMatcher.withDefaults().matcher(path)).toList());
+        HandlerInterceptor signedIn = new HandlerInterceptor() {
+            @Override
+            public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
+                    throws IOException {
+                if (handler instanceof HandlerMethod method
+                        && AnnotatedElementUtils.hasAnnotation(method.getBeanType(), ConsoleController.class)
+                        && !publicPages.matches(request)
+                        && !(SecurityContextHolder.getContext().getAuthentication() instanceof CanopyAuthentication)) {
+                    toSignIn(request, response);
+                    return false;
+                }
+                return true;
+            }
+        };
+        return new WebMvcConfigurer() {
+            @Override
+            public void addInterceptors(InterceptorRegistry registry) {
+                registry.addInterceptor(signedIn);
+            }
+        };
     }
 
     /** Not signed in: full pages go to the sign-in page; htmx requests are told to load it. */
