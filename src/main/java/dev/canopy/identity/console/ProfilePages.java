@@ -85,7 +85,9 @@ class ProfilePages {
     }
 
     @GetMapping("/profile")
-    String profile(@AuthenticationPrincipal CanopyPrincipal principal, Model model) {
+    String profile(@AuthenticationPrincipal CanopyPrincipal principal,
+            @RequestParam(name = "keys_cursor", required = false) @Nullable String keysCursor, Model model) {
+        model.addAttribute("keysCursor", keysCursor);
         return render(principal, Outcome.none(), model);
     }
 
@@ -262,7 +264,10 @@ class ProfilePages {
                 .toList());
         model.addAttribute("currentSession", principal.sessionId());
         if (principal.can(Permissions.API_KEYS_LIST)) {
-            model.addAttribute("apiKeys", apiKeys.list(principal.tenantId(), PageRequest.of(100, null)).items());
+            String cursor = (String) model.getAttribute("keysCursor");
+            var keys = apiKeys.list(principal.tenantId(), PageRequest.of(25, cursor));
+            model.addAttribute("apiKeys", keys.items());
+            model.addAttribute("keysNext", keys.nextCursor());
         }
         model.addAttribute("roles", RoleChoices.assignable());
         return VIEW;

@@ -48,7 +48,9 @@ class UsersPages {
             @RequestParam(required = false) @Nullable String search,
             @RequestParam(required = false) @Nullable String role,
             @RequestParam(required = false) @Nullable String cursor,
-            @RequestParam(required = false) @Nullable String invited, Model model) {
+            @RequestParam(required = false) @Nullable String invited,
+            @RequestParam(name = "invitations_cursor", required = false) @Nullable String invitationsCursor,
+            Model model) {
         principal.require(Permissions.USERS_LIST);
         String query = trimmed(search, 200);
         String roleKey = trimmed(role, 64);
@@ -60,7 +62,9 @@ class UsersPages {
         model.addAttribute("roles", RoleChoices.assignable());
         model.addAttribute("invited", invited);
         model.addAttribute("filterQuery", "/users?search=" + encode(query) + "&role=" + encode(roleKey));
-        model.addAttribute("invitations", inviting.pending(principal.tenantId(), PageRequest.of(50, null)).items());
+        var invitations = inviting.pending(principal.tenantId(), PageRequest.of(PAGE_SIZE, invitationsCursor));
+        model.addAttribute("invitations", invitations.items());
+        model.addAttribute("invitationsNext", invitations.nextCursor());
         return LIST;
     }
 
