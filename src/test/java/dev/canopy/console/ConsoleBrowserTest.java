@@ -170,16 +170,56 @@ class ConsoleBrowserTest extends ApiTest {
         browser.manage().window().setSize(new Dimension(375, 812));
         browser.get(url("/"));
         waitFor(browser, By.cssSelector("canvas[data-drawn]"));
+        assertUsableOnAPhone("/");
+        Browsers.screenshot(browser, "dashboard-375px");
+        for (String page : List.of("/users", "/users/invite", "/roles", "/tenants", "/audit", "/profile")) {
+            browser.get(url(page));
+            waitFor(browser, By.tagName("h1"));
+            assertUsableOnAPhone(page);
+        }
+    }
+
+    @Test
+    void theKeyboardReachesTheContentFirst() {
+        signIn(browser, ADMIN_EMAIL, ADMIN_PASSWORD);
+        browser.get(url("/users"));
+        waitFor(browser, By.tagName("h1"));
+        browser.findElement(By.tagName("body")).sendKeys(org.openqa.selenium.Keys.TAB);
+        WebElement first = browser.switchTo().activeElement();
+        assertThat(first.getText()).isEqualTo("Skip to content");
+        first.sendKeys(org.openqa.selenium.Keys.ENTER);
+        new WebDriverWait(browser, Duration.ofSeconds(5)).until(b -> "main".equals(
+                browser.switchTo().activeElement().getAttribute("id")));
+        // then the page's own controls, in order: its first action, then the search field
+        browser.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.TAB);
+        assertThat(browser.switchTo().activeElement().getText()).isEqualTo("Invite a user");
+        browser.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.TAB);
+        assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("search");
+    }
+
+    private void assertUsableOnAPhone(String page) {
         Long overflow = (Long) browser.executeScript(
                 "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
-        assertThat(overflow).as("no horizontal scrolling at 375 px").isLessThanOrEqualTo(0L);
-        List<WebElement> unlabelled = browser.findElements(By.cssSelector("input:not([type=hidden]), select"))
+        assertThat(overflow).as("no horizontal scrolling at 375 px on " + page + "; too wide: " + browser.executeScript(
+                "const w = document.documentElement.clientWidth; const scrolls = e => { for (let p = e.parentElement; p; "
+                        + "p = p.parentElement) { if (getComputedStyle(p).overflowX !== 'visible') return true; } "
+                        + "return false; }; return [...document.querySelectorAll('body *')].filter(e => "
+                        + "e.getBoundingClientRect().right > w + 1 && !scrolls(e)).slice(0, 5)"
+                        + ".map(e => e.outerHTML.slice(0, 160));"))
+                .isLessThanOrEqualTo(0L);
+        List<String> unlabelled = browser.findElements(By.cssSelector("input:not([type=hidden]), select, textarea"))
                 .stream().filter(e -> e.getAttribute("aria-label") == null
                         && browser.findElements(By.cssSelector("label[for='" + e.getAttribute("id") + "']")).isEmpty()
                         && e.findElements(By.xpath("ancestor::label")).isEmpty())
+                .map(e -> e.getAttribute("outerHTML"))
                 .toList();
-        assertThat(unlabelled).as("every control has a label").isEmpty();
-        Browsers.screenshot(browser, "dashboard-375px");
+        assertThat(unlabelled).as("every control has a label on " + page).isEmpty();
+        List<String> nameless = browser.findElements(By.cssSelector("button, a[href]")).stream()
+                .filter(e -> e.getText().isBlank() && e.getAttribute("aria-label") == null)
+                .map(e -> e.getAttribute("outerHTML"))
+                .filter(html -> !html.contains("class=\"skip\""))
+                .toList();
+        assertThat(nameless).as("every button and link has a name on " + page).isEmpty();
     }
 
     private void signIn(ChromeDriver b, String email, String password) {
