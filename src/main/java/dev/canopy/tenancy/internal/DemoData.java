@@ -90,11 +90,16 @@ final class DemoData {
             UUID userId = accounts.createUser(email, person.name(), password);
             passwords.put(email, password);
             users.put(email, userId);
-            for (var entry : person.rolesBySlug().entrySet()) {
-                UUID tenantId = ids.get(entry.getKey());
-                members.add(tenantId, userId, entry.getValue());
+            // in the tenants' order, so the first one (the MSP for its staff) is their primary tenant
+            for (var entry : ids.entrySet()) {
+                List<String> roles = person.rolesBySlug().get(entry.getKey());
+                if (roles == null) {
+                    continue;
+                }
+                UUID tenantId = entry.getValue();
+                members.add(tenantId, userId, roles);
                 history(tenantId, now.minus(Duration.ofDays(27 - index * 3L)), admin, "user.added", "user",
-                        userId.toString(), Map.of("email", email, "roles", entry.getValue()));
+                        userId.toString(), Map.of("email", email, "roles", roles));
             }
             index++;
         }

@@ -46,7 +46,8 @@ class DemoDataTest extends ApiTest {
         assertThat(seeded.passwords()).hasSize(DemoData.people().size());
 
         String mspAdmin = prefix + "msp-admin@" + DemoData.DOMAIN;
-        var msp = fixtures.login(mspAdmin, seeded.passwords().get(mspAdmin), northwind);
+        var msp = fixtures.login(mspAdmin, seeded.passwords().get(mspAdmin), null);
+        assertThat(msp.tenantId()).as("the MSP is its staff's primary tenant").isEqualTo(northwind);
         assertThat(api.get("/api/v1/users", msp.accessToken()).json().path("items")).hasSize(3);
         var events = api.get("/api/v1/audit-events?limit=200", msp.accessToken()).json().path("items");
         assertThat(events.size()).isGreaterThan(20);
