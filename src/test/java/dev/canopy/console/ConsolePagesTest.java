@@ -180,4 +180,58 @@ class ConsolePagesTest extends ApiTest {
                 Fixtures.PASSWORD, tenant.id()).accessToken()).json().path("items")).hasSize(1);
         assertThat(obj()).isEmpty();
     }
+
+    @Test
+    void repeatedWrongPasswordsLockTheAddressAndSaySo() {
+        String email = Fixtures.unique("locked") + "@example.com";
+        var browser = browser();
+        browser.get("/sign-in");
+        for (int i = 0; i < 10; i++) {
+            assertThat(browser.post("/sign-in", "email", email, "password", "wrong-password-" + i).status())
+                    .isEqualTo(401);
+        }
+        var locked = browser.post("/sign-in", "email", email, "password", "wrong-password-x");
+        assertThat(locked.status()).isEqualTo(429);
+        assertThat(locked.body()).contains("Too many failed sign-ins").contains("You can try again in");
+    }
+
+    @Test
+    void anAdministratorChangesRolesAndRemovesMembersButKeepsTheLastAdministrator() {
+        var tenant = fixtures.tenant();
+        String adminEmail = Fixtures.unique("roles-admin") + "@example.com";
+        var admin = fixtures.addUser(tenant, adminEmail, "tenant_admin");
+        var member = fixtures.addUser(tenant, Fixtures.unique("roles-member") + "@example.com", "viewer");
+        var browser = browser().signIn(adminEmail, Fixtures.PASSWORD);
+        String memberId = member.path("id").asString();
+        var version = java.util.regex.Pattern.compile("name=\"version\" value=\"(\\d+)\"")
+                .matcher(browser.get("/users/" + memberId).body());
+        assertThat(version.find()).isTrue();
+        var saved = browser.post("/users/" + memberId + "/roles", "roles", "member", "version", version.group(1));
+        assertThat(saved.status()).isEqualTo(200);
+        assertThat(saved.body()).contains("The roles are saved.");
+        assertThat(browser.get("/users?role=member").body()).contains(member.path("email").asString());
+        assertThat(browser.get("/users?role=viewer").body()).doesNotContain(member.path("email").asString());
+        var none = browser.post("/users/" + memberId + "/roles", "version", version.group(1));
+        assertThat(none.status()).isEqualTo(422);
+        assertThat(none.body()).contains("id=\"roles-error\"");
+
+        String adminId = admin.path("id").asString();
+        browser.get("/users/" + adminId);
+        var last = browser.post("/users/" + adminId + "/remove");
+        assertThat(last.status()).isEqualTo(409);
+        assertThat(last.body()).contains("at least one tenant administrator");
+        browser.get("/users/" + memberId);
+        assertThat(browser.post("/users/" + memberId + "/remove").status()).isEqualTo(303);
+        assertThat(browser.get("/users/" + memberId).status()).isEqualTo(404);
+    }
+
+    @Test
+    void theRolesPageGroupsPermissionsAndFiltersThem() {
+        var browser = browser().signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+        String all = browser.get("/roles").body();
+        assertThat(all).contains("Tenant administrator").contains("User Management").contains("users:create");
+        String filtered = browser.get("/roles?filter=audit").body();
+        assertThat(filtered).contains("audit:read").doesNotContain("users:create");
+        assertThat(browser.get("/roles?filter=" + "x".repeat(101)).status()).isEqualTo(400);
+    }
 }
