@@ -20,9 +20,10 @@ public enum BuiltInRole {
             "Manages the tenant, its members and its client tenants", Permission.Level.TENANT,
             Permissions.ALL.stream().filter(p -> p.level() == Permission.Level.TENANT).toList()),
     MEMBER("member", "Member", "Works in the tenant and sees its members", Permission.Level.TENANT,
-            List.of(TENANTS_READ, USERS_LIST, USERS_READ, ROLES_LIST, PERMISSIONS_LIST)),
+            List.of(TENANTS_READ, USERS_LIST, USERS_READ, ROLES_LIST, PERMISSIONS_LIST, CLOUD_ACCOUNTS_LIST,
+                    CLOUD_ACCOUNTS_READ, CLOUD_ACCOUNTS_TEST)),
     VIEWER("viewer", "Viewer", "Reads the tenant without changing anything", Permission.Level.TENANT,
-            List.of(TENANTS_READ, USERS_LIST, USERS_READ));
+            List.of(TENANTS_READ, USERS_LIST, USERS_READ, CLOUD_ACCOUNTS_LIST, CLOUD_ACCOUNTS_READ));
 
     private final String key;
     private final String displayName;

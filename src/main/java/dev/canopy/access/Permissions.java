@@ -17,6 +17,7 @@ public final class Permissions {
     private static final String PERMISSION_MANAGEMENT = "Permission Management";
     private static final String API_KEY_MANAGEMENT = "API Key Management";
     private static final String AUDIT = "Audit";
+    private static final String CLOUD_ACCOUNTS = "Cloud Accounts";
     private static final String PLATFORM_ADMINISTRATION = "Platform Administration";
 
     public static final Permission TENANTS_READ = new Permission("tenants:read",
@@ -53,15 +54,32 @@ public final class Permissions {
     public static final Permission AUDIT_READ = new Permission("audit:read",
             "Search, export and verify the current tenant's audit log", AUDIT, TENANT);
 
+    public static final Permission CLOUD_ACCOUNTS_LIST = new Permission("cloud_accounts:list",
+            "List the cloud accounts of the current tenant (never their credentials)", CLOUD_ACCOUNTS, TENANT);
+    public static final Permission CLOUD_ACCOUNTS_READ = new Permission("cloud_accounts:read",
+            "See a cloud account's settings (credentials only as configured or not)", CLOUD_ACCOUNTS, TENANT);
+    public static final Permission CLOUD_ACCOUNTS_CREATE = new Permission("cloud_accounts:create",
+            "Connect cloud accounts to the current tenant", CLOUD_ACCOUNTS, TENANT);
+    public static final Permission CLOUD_ACCOUNTS_UPDATE = new Permission("cloud_accounts:update",
+            "Change cloud accounts' settings and credentials", CLOUD_ACCOUNTS, TENANT);
+    public static final Permission CLOUD_ACCOUNTS_DELETE = new Permission("cloud_accounts:delete",
+            "Remove cloud accounts from the current tenant", CLOUD_ACCOUNTS, TENANT);
+    public static final Permission CLOUD_ACCOUNTS_TEST = new Permission("cloud_accounts:test",
+            "Check that a cloud account's credentials work against the provider", CLOUD_ACCOUNTS, TENANT);
+
     public static final Permission PLATFORM_TENANTS_MANAGE = new Permission("platform:tenants_manage",
             "See and manage every tenant on the platform", PLATFORM_ADMINISTRATION, PLATFORM);
     public static final Permission PLATFORM_TENANTS_ENTER = new Permission("platform:tenants_enter",
             "Switch into any tenant without being a member", PLATFORM_ADMINISTRATION, PLATFORM);
 
+    public static final Permission PLATFORM_KEYS_MANAGE = new Permission("platform:keys_manage",
+            "See and rotate the platform's encryption keys", PLATFORM_ADMINISTRATION, PLATFORM);
+
     public static final List<Permission> ALL = List.of(TENANTS_READ, TENANTS_UPDATE, TENANTS_CREATE, TENANTS_DELETE,
             USERS_LIST, USERS_READ, USERS_CREATE, USERS_UPDATE, USERS_DELETE, ROLES_LIST, PERMISSIONS_LIST,
-            API_KEYS_LIST, API_KEYS_CREATE, API_KEYS_DELETE, AUDIT_READ, PLATFORM_TENANTS_MANAGE,
-            PLATFORM_TENANTS_ENTER);
+            API_KEYS_LIST, API_KEYS_CREATE, API_KEYS_DELETE, AUDIT_READ, CLOUD_ACCOUNTS_LIST, CLOUD_ACCOUNTS_READ,
+            CLOUD_ACCOUNTS_CREATE, CLOUD_ACCOUNTS_UPDATE, CLOUD_ACCOUNTS_DELETE, CLOUD_ACCOUNTS_TEST, PLATFORM_TENANTS_MANAGE,
+            PLATFORM_TENANTS_ENTER, PLATFORM_KEYS_MANAGE);
 
     private Permissions() {
     }

@@ -27,7 +27,9 @@ class AccessApiTest extends ApiTest {
 
     private static final List<String> TENANT_LEVEL = List.of("tenants:read", "tenants:update", "tenants:create",
             "tenants:delete", "users:list", "users:read", "users:create", "users:update", "users:delete", "roles:list",
-            "permissions:list", "api_keys:list", "api_keys:create", "api_keys:delete", "audit:read");
+            "permissions:list", "api_keys:list", "api_keys:create", "api_keys:delete", "audit:read",
+            "cloud_accounts:list", "cloud_accounts:read", "cloud_accounts:create", "cloud_accounts:update",
+            "cloud_accounts:delete", "cloud_accounts:test");
 
     private static Map<String, List<String>> registry() {
         var registry = new LinkedHashMap<String, List<String>>();
@@ -43,8 +45,13 @@ class AccessApiTest extends ApiTest {
             registry.put(p, List.of("API Key Management", "tenant"));
         }
         registry.put("audit:read", List.of("Audit", "tenant"));
+        for (String p : List.of("cloud_accounts:list", "cloud_accounts:read", "cloud_accounts:create",
+                "cloud_accounts:update", "cloud_accounts:delete", "cloud_accounts:test")) {
+            registry.put(p, List.of("Cloud Accounts", "tenant"));
+        }
         registry.put("platform:tenants_manage", List.of("Platform Administration", "platform"));
         registry.put("platform:tenants_enter", List.of("Platform Administration", "platform"));
+        registry.put("platform:keys_manage", List.of("Platform Administration", "platform"));
         return registry;
     }
 
@@ -85,7 +92,7 @@ class AccessApiTest extends ApiTest {
                 }
             }
             assertThat(categories).containsExactly("Tenant Management", "User Management", "Role Management",
-                    "Permission Management", "API Key Management", "Audit", "Platform Administration");
+                    "Permission Management", "API Key Management", "Audit", "Cloud Accounts", "Platform Administration");
             assertThat(grouped.keySet()).isEqualTo(listed.keySet());
         }
     }
@@ -117,9 +124,10 @@ class AccessApiTest extends ApiTest {
         assertThat(strings(roles.get("tenant_admin").path("permissions")))
                 .containsExactlyInAnyOrderElementsOf(TENANT_LEVEL);
         assertThat(strings(roles.get("member").path("permissions"))).containsExactlyInAnyOrder("tenants:read",
-                "users:list", "users:read", "roles:list", "permissions:list");
+                "users:list", "users:read", "roles:list", "permissions:list", "cloud_accounts:list",
+                "cloud_accounts:read", "cloud_accounts:test");
         assertThat(strings(roles.get("viewer").path("permissions"))).containsExactlyInAnyOrder("tenants:read",
-                "users:list", "users:read");
+                "users:list", "users:read", "cloud_accounts:list", "cloud_accounts:read");
     }
 
     @Test
@@ -141,7 +149,7 @@ class AccessApiTest extends ApiTest {
         Session both = fixtures.userIn(tenant, "viewer", "member");
         assertThat(strings(api.get("/api/v1/auth/me", both.accessToken()).json().path("permissions")))
                 .containsExactlyInAnyOrder("tenants:read", "users:list", "users:read", "roles:list",
-                        "permissions:list");
+                        "permissions:list", "cloud_accounts:list", "cloud_accounts:read", "cloud_accounts:test");
         Session platform = fixtures.platformAdmin();
         assertThat(strings(api.get("/api/v1/auth/me", platform.accessToken()).json().path("permissions")))
                 .containsExactlyInAnyOrderElementsOf(REGISTRY.keySet());

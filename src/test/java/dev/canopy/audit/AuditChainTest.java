@@ -109,6 +109,31 @@ class AuditChainTest extends ApiTest {
         assertThat(log.chain(b.id())).hasSameSizeAs(before);
     }
 
+    @Test
+    void theSearchWordsOfATenantAreItsOwnAndAsAppendOnlyAsItsEvents() {
+        TenantRef a = fixtures.tenant();
+        TenantRef b = fixtures.tenant();
+        fixtures.userIn(a, "member");
+        fixtures.userIn(b, "member");
+        String countOwn = "select count(*) from tenant.audit_terms where tenant_id = ?";
+        long ownWords = scopes.inTenant(b.id(), () -> jdbc.sql(countOwn).param(b.id()).query(Long.class).single());
+        assertThat(ownWords).as("appends add their words").isPositive();
+
+        assertThat(scopes.inTenant(a.id(), () -> jdbc.sql(countOwn).param(b.id()).query(Long.class).single()))
+                .as("another tenant's words are invisible").isZero();
+        assertThat(jdbc.sql(countOwn).param(b.id()).query(Long.class).single()).as("outside any tenant").isZero();
+        assertPermissionDenied(() -> scopes.inTenant(a.id(), () -> jdbc
+                .sql("insert into tenant.audit_terms (tenant_id, term, seq) values (?, 'planted', 1)")
+                .param(b.id()).update()));
+        assertPermissionDenied(() -> scopes.inTenant(b.id(), () -> jdbc
+                .sql("update tenant.audit_terms set term = 'rewritten' where tenant_id = ?").param(b.id()).update()));
+        assertPermissionDenied(() -> scopes.inTenant(b.id(), () -> jdbc
+                .sql("delete from tenant.audit_terms where tenant_id = ?").param(b.id()).update()));
+
+        assertThat(scopes.inTenant(b.id(), () -> jdbc.sql(countOwn).param(b.id()).query(Long.class).single()))
+                .isEqualTo(ownWords);
+    }
+
     // ---------------------------------------------------------------- integrity after real traffic
 
     @Test

@@ -52,6 +52,10 @@ class AuditExportTest extends ApiTest {
         TenantRef tenant = fixtures.tenant();
         Session admin = fixtures.userIn(tenant, "tenant_admin");
         String requestId = Fixtures.unique("export");
+        String formula = "=HYPERLINK(\"http://evil.example\",\"open\")";
+        Api.Response planted = api.send("PATCH", "/api/v1/tenants/" + tenant.id(), admin.accessToken(),
+                Api.json(obj("name", "x".repeat(300), "version", 0)), Map.of("User-Agent", formula));
+        assertThat(planted.status()).as(planted.toString()).isEqualTo(400);
         String name = "Line one\r\nLine \"two\", with a comma";
         Api.Response odd = api.send("PATCH", "/api/v1/tenants/" + tenant.id(), admin.accessToken(),
                 Api.json(obj("name", name, "version", 0)), Map.of("X-Request-Id", requestId, "User-Agent",
@@ -84,11 +88,15 @@ class AuditExportTest extends ApiTest {
             assertThat(Instant.parse(record.get(3))).isEqualTo(Instant.parse(event.path("occurred_at").asString()));
             assertThat(record.get(4)).isEqualTo(event.path("actor").path("type").asString());
             assertThat(record.get(8)).isEqualTo(event.path("action").asString());
-            assertThat(record.get(14)).isEqualTo(event.path("user_agent").asString());
+            String userAgent = event.path("user_agent").asString();
+            // a cell a spreadsheet would run as a formula is defused with an apostrophe
+            assertThat(record.get(14)).isEqualTo(userAgent.startsWith("=") ? "'" + userAgent : userAgent);
             assertThat(JSON.readTree(record.get(16))).isEqualTo(event.path("details"));
             assertThat(record.get(17)).isEqualTo(event.path("prev_hash").asString());
             assertThat(record.get(18)).isEqualTo(event.path("hash").asString());
         }
+        assertThat(lines).anySatisfy(l -> assertThat(l.path("user_agent").asString()).isEqualTo(formula));
+        assertThat(records).anySatisfy(r -> assertThat(r.get(14)).isEqualTo("'" + formula));
         List<String> oddRecord = records.getLast();
         assertThat(oddRecord.get(15)).isEqualTo(requestId);
         assertThat(oddRecord.get(14)).isEqualTo("Evil \"agent\", v1; =cmd");

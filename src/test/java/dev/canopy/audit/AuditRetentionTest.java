@@ -134,6 +134,7 @@ class AuditRetentionTest extends ApiTest {
         Session admin = fixtures.userIn(tenant, "tenant_admin");
         List<JsonNode> before = items(api.get(EVENTS + "?limit=200", admin.accessToken()));
         assertThat(before).hasSize(43);
+        assertThat(items(api.get(EVENTS + "?search=seeded&limit=200", admin.accessToken()))).hasSize(40);
 
         // with the default retention of 365 days, the 400-day-old events are due
         Optional<AuditTestSupport.Archived> archived = support.archive(tenant.id());
@@ -169,6 +170,11 @@ class AuditRetentionTest extends ApiTest {
                 .asString());
         assertThat(row.get("file")).isEqualTo("audit-archive/" + tenant.id() + "/1-40.ndjson");
         assertThat(row.get("file_sha256")).isEqualTo(archive.sha256());
+
+        String words = "select count(*) from tenant.audit_terms where tenant_id = ? and seq <= 40";
+        assertThat(scopes.inTenant(tenant.id(), () -> jdbc.sql(words).param(tenant.id()).query(Long.class).single()))
+                .as("their search words are gone with them").isZero();
+        assertThat(items(api.get(EVENTS + "?search=seeded", admin.accessToken()))).isEmpty();
 
         List<JsonNode> after = items(api.get(EVENTS + "?limit=200", admin.accessToken()));
         assertThat(after).extracting(e -> e.path("seq").asLong()).allMatch(seq -> seq > 40);

@@ -81,9 +81,20 @@ class AuditSearchBenchmark extends ApiTest {
                           from generate_series(1, %5$d) i,
                                (select seq from platform.audit_chain_heads where tenant_id = '%1$s') h
                         """.formatted(tenant.id(), start, USERS, actionsArray(), EVENTS_IN_TENANT));
+                // their words, as AuditChain.append adds them
+                statement.execute("""
+                        insert into tenant.audit_terms (tenant_id, term, seq)
+                        select e.tenant_id, t.term, e.seq
+                          from tenant.audit_events e,
+                               unnest(tsvector_to_array(to_tsvector('simple', e.action || ' ' || e.details::text)))
+                                   as t(term)
+                         where e.tenant_id = '%1$s' and e.seq > (select seq from platform.audit_chain_heads
+                                                                  where tenant_id = '%1$s')
+                        """.formatted(tenant.id()));
                 statement.execute("update platform.audit_chain_heads set seq = seq + " + EVENTS_IN_TENANT
                         + " where tenant_id = '" + tenant.id() + "'");
                 statement.execute("analyze tenant.audit_events");
+                statement.execute("analyze tenant.audit_terms");
             }
             catch (SQLException e) {
                 throw new IllegalStateException(e);

@@ -92,7 +92,8 @@ class InvitationApiTest extends ApiTest {
         assertThat(joined.tenantId()).isEqualTo(tenant.id());
         JsonNode me = api.get("/api/v1/auth/me", joined.accessToken()).json();
         assertThat(strings(me.path("permissions"))).containsExactlyInAnyOrder("tenants:read", "users:list",
-                "users:read", "roles:list", "permissions:list");
+                "users:read", "roles:list", "permissions:list", "cloud_accounts:list", "cloud_accounts:read",
+                "cloud_accounts:test");
         assertThat(me.path("memberships").get(0).path("is_primary").asBoolean()).isTrue();
         assertThat(ids(api.get(INVITATIONS, admin.accessToken()))).doesNotContain(id);
 

@@ -38,6 +38,8 @@ import com.google.zxing.qrcode.QRCodeReader;
 import dev.canopy.audit.AuditRecord;
 import dev.canopy.identity.internal.Totp;
 import dev.canopy.platform.db.TenantTransactions;
+import dev.canopy.secrets.SecretBinding;
+import dev.canopy.secrets.Secrets;
 import dev.canopy.support.Api;
 import dev.canopy.support.ApiTest;
 import dev.canopy.support.Fixtures;
@@ -56,6 +58,7 @@ class MfaApiTest extends ApiTest {
     private static final String CONFIRM = "/api/v1/auth/mfa/totp/confirm";
     private static final String TOTP = "/api/v1/auth/mfa/totp";
     private static final String VERIFY = "/api/v1/auth/mfa/verify";
+    private static final String RECOVERY_CODES = "/api/v1/auth/mfa/totp/recovery-codes";
     private static final String LOGIN = "/api/v1/auth/login";
     private static final String ME = "/api/v1/auth/me";
     private static final String COOKIE = "canopy_refresh";
@@ -65,6 +68,9 @@ class MfaApiTest extends ApiTest {
 
     @Autowired
     private TenantTransactions scopes;
+
+    @Autowired
+    private Secrets secrets;
 
     /** A user with TOTP on: its secret, recovery codes, and the step {@link #freshStep()} gave. */
     record Enrolled(Session session, String secret, List<String> recoveryCodes, long step) {
@@ -139,8 +145,11 @@ class MfaApiTest extends ApiTest {
         assertThat(stored.stream().map(Base64.getEncoder()::encodeToString))
                 .containsExactlyInAnyOrderElementsOf(codes.stream()
                         .map(c -> Base64.getEncoder().encodeToString(sha256(c.replace("-", "")))).toList());
-        assertThat(jdbc.sql("select totp_secret from platform.totp_credentials where user_id = ?")
-                .param(session.userId()).query(String.class).single()).isEqualTo(secret);
+        var row = jdbc.sql("select totp_secret, sealed_secret from platform.totp_credentials where user_id = ?")
+                .param(session.userId()).query().singleRow();
+        assertThat(row.get("totp_secret")).isNull();
+        assertThat(secrets.openText(SecretBinding.platform("platform.totp_credentials", session.userId().toString()),
+                (byte[]) row.get("sealed_secret"))).isEqualTo(secret);
 
         assertProblem(api.post(ENROLL, session.accessToken(), null), 409, "MFA_ALREADY_ACTIVE");
         assertProblem(confirm(session, Totp.code(secret, step + 1)), 409, "MFA_ALREADY_ACTIVE");
@@ -340,6 +349,47 @@ class MfaApiTest extends ApiTest {
         assertProblem(disable(session, "123456"), 409, "MFA_NOT_ACTIVE");
     }
 
+    @Test
+    void wrongCodesForDisablingCountAgainstTheAccountLikeSignInCodes() {
+        Enrolled mfa = enrolled(member());
+        Session session = mfa.session();
+
+        for (int i = 0; i < 10; i++) {
+            assertProblem(disable(session, mfa.wrong()), 400, "MFA_CODE_INVALID");
+        }
+        Api.Response locked = disable(session, mfa.code(1));
+
+        assertProblem(locked, 429, "TOO_MANY_REQUESTS");
+        assertThat(Integer.parseInt(locked.header("Retry-After"))).isPositive();
+        assertThat(me(session).path("mfa_enabled").asBoolean()).as("still on").isTrue();
+        assertProblem(regenerate(session, mfa.code(1)), 429, "TOO_MANY_REQUESTS");
+        assertProblem(verify(challenge(mfa), mfa.code(1)), 429, "TOO_MANY_REQUESTS");
+    }
+
+    // ---------------------------------------------------------------- new recovery codes
+
+    @Test
+    void newRecoveryCodesReplaceTheOldOnesGivenACurrentCode() {
+        Enrolled mfa = enrolled(member());
+        Session session = mfa.session();
+        assertProblem(regenerate(session, mfa.wrong()), 400, "MFA_CODE_INVALID");
+
+        Api.Response renewed = regenerate(session, mfa.code(0));
+
+        assertThat(renewed.status()).as(renewed.toString()).isEqualTo(200);
+        assertThat(renewed.headerValues("Cache-Control")).anySatisfy(v -> assertThat(v).contains("no-store"));
+        List<String> fresh = strings(renewed.json().path("recovery_codes"));
+        assertThat(fresh).hasSize(10).doesNotHaveDuplicates().doesNotContainAnyElementsOf(mfa.recoveryCodes());
+        assertProblem(regenerate(session, mfa.code(0)), 400, "MFA_CODE_INVALID"); // that code is spent
+        assertProblem(verifyRecovery(challenge(mfa), mfa.recoveryCodes().get(0)), 400, "MFA_CODE_INVALID");
+        assertThat(verifyRecovery(challenge(mfa), fresh.get(0)).status()).isEqualTo(200);
+        assertThat(jdbc.sql("select count(*) from platform.mfa_recovery_codes where user_id = ? and used_at is null")
+                .param(session.userId()).query(Long.class).single()).isEqualTo(9);
+
+        Session without = member();
+        assertProblem(regenerate(without, "123456"), 409, "MFA_NOT_ACTIVE");
+    }
+
     // ---------------------------------------------------------------- the tenant's requirement
 
     @Test
@@ -420,7 +470,7 @@ class MfaApiTest extends ApiTest {
     @Test
     void badInputOnTheEnrolmentEndpointsIsAClearProblem() {
         Session session = member();
-        for (String path : List.of(CONFIRM, TOTP)) {
+        for (String path : List.of(CONFIRM, TOTP, RECOVERY_CODES)) {
             String method = path.equals(TOTP) ? "DELETE" : "POST";
             String token = session.accessToken();
             assertProblem(send(method, path, token, "{\"code\": "), 400, "MALFORMED_JSON");
@@ -597,6 +647,10 @@ class MfaApiTest extends ApiTest {
 
     private Api.Response confirm(Session session, String code) {
         return api.post(CONFIRM, session.accessToken(), obj("code", code));
+    }
+
+    private Api.Response regenerate(Session session, String code) {
+        return api.post(RECOVERY_CODES, session.accessToken(), obj("code", code));
     }
 
     private Api.Response disable(Session session, String code) {

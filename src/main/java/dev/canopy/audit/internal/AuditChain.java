@@ -69,7 +69,8 @@ public class AuditChain {
      * One statement, so that the chain head is locked only from here to the commit: lock and read the tenant's
      * head, enter the tenant's scope for the insert as {@link TenantTransactions#inTenant} does (transaction-local
      * settings), insert the event after the head with {@code hash = SHA-256(prev_hash || canonical JSON)} (the
-     * JSON around the sequence number made by {@link ChainedEvent#aroundSeq()}), and move the head to it.
+     * JSON around the sequence number made by {@link ChainedEvent#aroundSeq()}) and its words for searching,
+     * and move the head to it.
      * Empty when the tenant has no head yet.
      */
     private Optional<Place> appendAfterHead(ChainedEvent e, String[] aroundSeq) {
@@ -87,7 +88,12 @@ public class AuditChain {
                         cast(:details as jsonb), head.hash,
                         sha256(head.hash || convert_to(:before || head.seq || :after, 'UTF8'))
                     from head
-                    returning tenant_id, seq, prev_hash, hash)
+                    returning tenant_id, seq, prev_hash, hash),
+                terms as (
+                    insert into tenant.audit_terms (tenant_id, term, seq)
+                    select head.tenant_id, t.term, head.seq
+                    from head, unnest(tsvector_to_array(
+                        to_tsvector('simple', :action || ' ' || cast(:details as jsonb)::text))) as t(term))
                 update platform.audit_chain_heads h set seq = appended.seq, hash = appended.hash
                 from appended where h.tenant_id = appended.tenant_id
                 returning appended.seq, appended.prev_hash, appended.hash

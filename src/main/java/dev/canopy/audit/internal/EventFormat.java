@@ -86,8 +86,13 @@ enum EventFormat {
         out.write("\r\n");
     }
 
-    /** RFC 4180: a field with a comma, quote, CR or LF is quoted, and its quotes doubled. */
-    static String csvField(String value) {
+    /**
+     * RFC 4180: a field with a comma, quote, CR or LF is quoted, and its quotes doubled. A field a spreadsheet
+     * would run as a formula (starting with {@code = + - @}, tab or CR: a user agent or resource id chosen by
+     * a caller) gets a leading apostrophe, as OWASP advises; the NDJSON export keeps every value exact.
+     */
+    static String csvField(String raw) {
+        String value = !raw.isEmpty() && "=+-@\t\r".indexOf(raw.charAt(0)) >= 0 ? "'" + raw : raw;
         boolean quote = false;
         for (int i = 0; i < value.length() && !quote; i++) {
             char c = value.charAt(i);

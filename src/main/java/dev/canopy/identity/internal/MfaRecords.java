@@ -10,18 +10,29 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import dev.canopy.secrets.SecretBinding;
+import dev.canopy.secrets.Secrets;
+
 /**
  * SQL for TOTP credentials, recovery codes and login challenges. Recovery codes and challenge tokens
- * are kept as SHA-256 hashes only. The TOTP secret is in clear until the secrets issue brings envelope
- * encryption; it never leaves this class but to check a code or to show it once at enrolment.
+ * are kept as SHA-256 hashes only. The TOTP secret is sealed by {@link Secrets} (platform scope, bound to the
+ * user id); it never leaves this class but to check a code or to show it once at enrolment.
  */
 @Repository
 class MfaRecords {
 
-    private final JdbcClient jdbc;
+    static final String TOTP_TABLE = "platform.totp_credentials";
 
-    MfaRecords(JdbcClient jdbc) {
+    private final JdbcClient jdbc;
+    private final Secrets secrets;
+
+    MfaRecords(JdbcClient jdbc, Secrets secrets) {
         this.jdbc = jdbc;
+        this.secrets = secrets;
+    }
+
+    static SecretBinding totpBinding(UUID userId) {
+        return SecretBinding.platform(TOTP_TABLE, userId.toString());
     }
 
     /** A user's TOTP credential; {@code confirmedAt} null while the enrolment is pending. */
@@ -55,30 +66,45 @@ class MfaRecords {
     /** The credential, its row locked until the transaction ends. */
     Optional<TotpCredential> lockTotp(UUID userId) {
         return jdbc.sql("""
-                select user_id, totp_secret, confirmed_at, last_used_step
+                select user_id, totp_secret, sealed_secret, confirmed_at, last_used_step
                   from platform.totp_credentials where user_id = ? for update
                 """)
                 .param(userId)
-                .query(TotpCredential.class)
+                .query(this::totpCredential)
                 .optional();
     }
 
     Optional<TotpCredential> findTotp(UUID userId) {
-        return jdbc.sql("select user_id, totp_secret, confirmed_at, last_used_step from platform.totp_credentials where user_id = ?")
+        return jdbc.sql("""
+                select user_id, totp_secret, sealed_secret, confirmed_at, last_used_step
+                  from platform.totp_credentials where user_id = ?
+                """)
                 .param(userId)
-                .query(TotpCredential.class)
+                .query(this::totpCredential)
                 .optional();
+    }
+
+    private TotpCredential totpCredential(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        UUID userId = rs.getObject("user_id", UUID.class);
+        byte[] sealed = rs.getBytes("sealed_secret");
+        // a row from before sealing (sealed at start-up by ClearSecretsSealing) is still read in clear
+        String secret = sealed == null ? rs.getString("totp_secret") : secrets.openText(totpBinding(userId), sealed);
+        Timestamp confirmed = rs.getTimestamp("confirmed_at");
+        long step = rs.getLong("last_used_step");
+        return new TotpCredential(userId, secret, confirmed == null ? null : confirmed.toInstant(),
+                rs.wasNull() ? null : step);
     }
 
     /** Starts or restarts a pending enrolment; false when TOTP is already active. */
     boolean savePending(UUID userId, String secret) {
         return jdbc.sql("""
-                insert into platform.totp_credentials (user_id, totp_secret) values (?, ?)
+                insert into platform.totp_credentials (user_id, sealed_secret) values (?, ?)
                 on conflict (user_id) do update
-                   set totp_secret = excluded.totp_secret, created_at = now(), last_used_step = null
+                   set totp_secret = null, sealed_secret = excluded.sealed_secret, created_at = now(),
+                       last_used_step = null
                  where totp_credentials.confirmed_at is null
                 """)
-                .params(userId, secret)
+                .params(userId, secrets.sealText(totpBinding(userId), secret))
                 .update() == 1;
     }
 

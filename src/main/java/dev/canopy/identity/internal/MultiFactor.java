@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -15,6 +16,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.canopy.audit.AuditTrail;
+import dev.canopy.platform.db.IndependentTransaction;
 import dev.canopy.platform.security.CanopyPrincipal;
 import dev.canopy.platform.web.ApiException;
 
@@ -42,12 +44,19 @@ public class MultiFactor {
     private final UserAccounts users;
     private final TransactionTemplate transactions;
     private final AuditTrail audit;
+    private final LoginAttempts attempts;
+    private final Lockout lockout;
+    private final IndependentTransaction independent;
 
-    MultiFactor(MfaRecords records, UserAccounts users, TransactionTemplate transactions, AuditTrail audit) {
+    MultiFactor(MfaRecords records, UserAccounts users, TransactionTemplate transactions, AuditTrail audit,
+            LoginAttempts attempts, Lockout lockout, IndependentTransaction independent) {
         this.records = records;
         this.users = users;
         this.transactions = transactions;
         this.audit = audit;
+        this.attempts = attempts;
+        this.lockout = lockout;
+        this.independent = independent;
     }
 
     /** A pending TOTP enrolment: the secret to put into an authenticator app, as text, URI and QR code. */
@@ -86,18 +95,21 @@ public class MultiFactor {
             if (credential.active()) {
                 throw alreadyActive();
             }
-            long step = Totp.match(credential.totpSecret(), code, Instant.now(), credential.lastStep())
-                    .orElseThrow(MultiFactor::invalidCode);
-            records.confirm(userId, step);
-            List<String> codes = new ArrayList<>();
-            List<byte[]> hashes = new ArrayList<>();
-            for (int i = 0; i < RECOVERY_CODE_COUNT; i++) {
-                String recoveryCode = newRecoveryCode();
-                codes.add(recoveryCode);
-                hashes.add(hashRecoveryCode(recoveryCode));
+            records.confirm(userId, checkedStep(credential, code));
+            return newRecoveryCodes(userId);
+        });
+    }
+
+    /** Replaces the recovery codes, given a current code: the old ones stop working; the new ones are shown now. */
+    public List<String> regenerateRecoveryCodes(CanopyPrincipal principal, String code) {
+        UUID userId = principal.userId();
+        audit.resource("user", userId.toString());
+        return transactions.execute(status -> {
+            MfaRecords.TotpCredential credential = lockActive(userId);
+            if (!records.spendStep(userId, checkedStep(credential, code))) {
+                throw invalidCode();
             }
-            records.replaceRecoveryCodes(userId, hashes);
-            return codes;
+            return newRecoveryCodes(userId);
         });
     }
 
@@ -106,13 +118,47 @@ public class MultiFactor {
         UUID userId = principal.userId();
         audit.resource("user", userId.toString());
         transactions.executeWithoutResult(status -> {
-            MfaRecords.TotpCredential credential = records.lockTotp(userId)
-                    .filter(MfaRecords.TotpCredential::active)
-                    .orElseThrow(() -> ApiException.conflict("MFA_NOT_ACTIVE", "Two-factor authentication is not on."));
-            Totp.match(credential.totpSecret(), code, Instant.now(), credential.lastStep())
-                    .orElseThrow(MultiFactor::invalidCode);
+            checkedStep(lockActive(userId), code);
             records.deleteAll(userId);
         });
+    }
+
+    private MfaRecords.TotpCredential lockActive(UUID userId) {
+        return records.lockTotp(userId).filter(MfaRecords.TotpCredential::active)
+                .orElseThrow(() -> ApiException.conflict("MFA_NOT_ACTIVE", "Two-factor authentication is not on."));
+    }
+
+    /**
+     * The time step of a correct code for a change to the user's own MFA. Wrong codes count against the
+     * account as at sign-in, so a stolen session cannot guess its way to turning MFA off.
+     */
+    private long checkedStep(MfaRecords.TotpCredential credential, String code) {
+        String subject = LoginAttempts.mfa(credential.userId());
+        attempts.lockedUntil(subject).ifPresent(until -> {
+            throw ApiException.tooManyRequests("Too many wrong codes; try again later.",
+                    Duration.between(Instant.now(), until));
+        });
+        OptionalLong step = Totp.match(credential.totpSecret(), code, Instant.now(), credential.lastStep());
+        if (step.isEmpty()) {
+            // the request rolls back; the count of failures must not
+            independent.run(() -> attempts.recordFailure(subject, lockout.maxFailures(), lockout.window(),
+                    lockout.duration()));
+            throw invalidCode();
+        }
+        attempts.clear(subject);
+        return step.getAsLong();
+    }
+
+    private List<String> newRecoveryCodes(UUID userId) {
+        List<String> codes = new ArrayList<>();
+        List<byte[]> hashes = new ArrayList<>();
+        for (int i = 0; i < RECOVERY_CODE_COUNT; i++) {
+            String recoveryCode = newRecoveryCode();
+            codes.add(recoveryCode);
+            hashes.add(hashRecoveryCode(recoveryCode));
+        }
+        records.replaceRecoveryCodes(userId, hashes);
+        return codes;
     }
 
     /** Starts the second step of a login: a single-use token bound to the user, the tenant and the client. */

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.convert.converter.Converter;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
@@ -58,8 +59,12 @@ class PrincipalResolver implements Converter<Jwt, AbstractAuthenticationToken>, 
         changes.subscribe(this);
     }
 
+    /** A live session with its principal and the user and tenant it was resolved from. */
+    record LiveSession(CanopyPrincipal principal, UserAccount user, TenantInfo tenant) {
+    }
+
     /** A session's principal, or why its tokens are refused. */
-    private record Resolution(CanopyPrincipal principal, ProblemAuthenticationException refusal) {
+    private record Resolution(@Nullable LiveSession session, @Nullable ProblemAuthenticationException refusal) {
     }
 
     @Override
@@ -67,27 +72,35 @@ class PrincipalResolver implements Converter<Jwt, AbstractAuthenticationToken>, 
         UUID userId = uuidClaim(jwt, "sub");
         UUID tenantId = uuidClaim(jwt, "tid");
         UUID sessionId = uuidClaim(jwt, "sid");
-        Resolution resolution = resolved.get(sessionId, this::resolve);
-        if (resolution.refusal() != null) {
-            throw resolution.refusal();
-        }
-        CanopyPrincipal principal = resolution.principal();
+        CanopyPrincipal principal = session(sessionId).principal();
         if (!principal.userId().equals(userId) || !principal.tenantId().equals(tenantId)) {
             throw refused(HttpStatus.UNAUTHORIZED, "TOKEN_INVALID", "The access token does not match its session.");
         }
         return new CanopyAuthentication(principal, jwt.getTokenValue());
     }
 
+    /**
+     * The session as its tokens see it, from the cache when it holds it; throws the refusal when the
+     * session ended, its user was deactivated, its tenant is unusable or its membership was removed.
+     */
+    LiveSession session(UUID sessionId) {
+        Resolution resolution = resolved.get(sessionId, this::resolve);
+        if (resolution.refusal() != null) {
+            throw resolution.refusal();
+        }
+        return resolution.session();
+    }
+
     private Resolution resolve(UUID sessionId) {
         try {
-            return new Resolution(principalOf(sessionId), null);
+            return new Resolution(liveSession(sessionId), null);
         }
         catch (ProblemAuthenticationException refusal) {
             return new Resolution(null, refusal);
         }
     }
 
-    private CanopyPrincipal principalOf(UUID sessionId) {
+    private LiveSession liveSession(UUID sessionId) {
         Session session = sessions.find(sessionId).filter(s -> s.live(Instant.now()))
                 .orElseThrow(() -> refused(HttpStatus.UNAUTHORIZED, "SESSION_REVOKED",
                         "The session of this token has ended."));
@@ -105,8 +118,9 @@ class PrincipalResolver implements Converter<Jwt, AbstractAuthenticationToken>, 
         if (roles.isEmpty() && !user.platformAdmin()) {
             throw refused(HttpStatus.FORBIDDEN, "NOT_A_MEMBER", "You are no longer a member of this tenant.");
         }
-        return new CanopyPrincipal(user.id(), user.email(), tenantId, sessionId,
+        var principal = new CanopyPrincipal(user.id(), user.email(), tenantId, sessionId,
                 decisions.effectivePermissions(roles, user.platformAdmin()), user.platformAdmin());
+        return new LiveSession(principal, user, tenant);
     }
 
     @Override

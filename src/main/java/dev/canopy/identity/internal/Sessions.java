@@ -51,13 +51,6 @@ public class Sessions {
                 .optional();
     }
 
-    /** Records activity; called on refresh, so at least every access-token lifetime of an active session. */
-    public void touch(UUID id) {
-        jdbc.sql("update platform.sessions set last_seen_at = now() where id = ?")
-                .param(id)
-                .update();
-    }
-
     /** The user's sessions that have not ended, newest first. */
     public java.util.List<Session> liveOf(UUID userId) {
         return jdbc.sql("""
@@ -104,18 +97,38 @@ public class Sessions {
     }
 
     /**
-     * Marks an unexpired, unrotated refresh token used and returns its session. Exactly one of two racing
-     * callers gets the session: the row update is the lock.
+     * What a refresh found: the session whose token it rotated (null: the token is unknown, expired or
+     * already rotated) and, when that session is live, the same id again.
      */
-    public Optional<UUID> rotate(byte[] tokenHash) {
+    public record Rotation(@Nullable UUID rotatedSession, @Nullable UUID liveSession) {
+    }
+
+    /**
+     * Replaces an unexpired, unrotated refresh token by its successor in one statement: marks it used, records
+     * the session's activity, keeps the session alive as long as the successor and inserts the successor
+     * (only when the session is live). Exactly one of two racing callers rotates: the row update is the lock.
+     */
+    public Rotation rotate(byte[] tokenHash, byte[] successorHash, Instant successorExpiresAt) {
         return jdbc.sql("""
-                update platform.refresh_tokens set rotated_at = now()
-                 where token_hash = ? and rotated_at is null and expires_at > now()
-                returning session_id
+                with rotated as (
+                    update platform.refresh_tokens set rotated_at = now()
+                     where token_hash = :token and rotated_at is null and expires_at > now()
+                    returning session_id
+                ), live as (
+                    update platform.sessions set last_seen_at = now(), expires_at = greatest(expires_at, :expires)
+                     where id = (select session_id from rotated) and revoked_at is null and expires_at > now()
+                    returning id
+                ), successor as (
+                    insert into platform.refresh_tokens (token_hash, session_id, expires_at)
+                    select :successor, id, :expires from live
+                )
+                select (select session_id from rotated) as rotated_session, (select id from live) as live_session
                 """)
-                .param(tokenHash)
-                .query(UUID.class)
-                .optional();
+                .param("token", tokenHash)
+                .param("successor", successorHash)
+                .param("expires", java.sql.Timestamp.from(successorExpiresAt))
+                .query(Rotation.class)
+                .single();
     }
 
     /** The session of a refresh token that was already rotated: presenting it again is reuse. */

@@ -24,6 +24,7 @@ import dev.canopy.platform.Ids;
 import dev.canopy.platform.db.IndependentTransaction;
 import dev.canopy.platform.db.TenantTransactions;
 import dev.canopy.platform.security.CanopyPrincipal;
+import dev.canopy.platform.security.ProblemAuthenticationException;
 import dev.canopy.platform.web.ApiException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,12 +52,14 @@ public class SignIn {
     private final IndependentTransaction independent;
     private final MultiFactor multiFactor;
     private final MfaRecords mfaRecords;
+    private final PrincipalResolver principals;
     private final String unknownUserHash;
 
     SignIn(UserAccounts users, Memberships memberships, Sessions sessions, AccessTokens accessTokens,
             TenantDirectory tenants, TenantTransactions scopes, TransactionTemplate transactions,
             PasswordEncoder passwords, AuditTrail audit, IndependentTransaction independent, LoginAttempts attempts,
-            Lockout lockout, MeterRegistry meters, MultiFactor multiFactor, MfaRecords mfaRecords) {
+            Lockout lockout, MeterRegistry meters, MultiFactor multiFactor, MfaRecords mfaRecords,
+            PrincipalResolver principals) {
         this.users = users;
         this.memberships = memberships;
         this.sessions = sessions;
@@ -73,6 +76,7 @@ public class SignIn {
         this.independent = independent;
         this.multiFactor = multiFactor;
         this.mfaRecords = mfaRecords;
+        this.principals = principals;
         // a login for an unknown email costs the same hash work as one for a known email
         this.unknownUserHash = passwords.encode(RefreshTokens.newToken());
     }
@@ -216,28 +220,41 @@ public class SignIn {
 
     public SignedIn refresh(String refreshToken) {
         byte[] hash = RefreshTokens.hash(refreshToken);
+        String successor = RefreshTokens.newToken();
         // One transaction from rotating the token to issuing its successor: a concurrent refresh with the same
         // token waits on the token's row until this one has committed, so it cannot revoke the session (as
         // reuse) between this rotation and this session check, which would leave neither caller signed in.
-        Optional<SignedIn> renewed = transactions.execute(status -> sessions.rotate(hash).map(this::renew));
-        return renewed.orElseThrow(() -> refused(hash));
+        return transactions.execute(status -> {
+            Sessions.Rotation rotation = sessions.rotate(hash, RefreshTokens.hash(successor),
+                    Instant.now().plus(REFRESH_LIFETIME));
+            if (rotation.rotatedSession() == null) {
+                throw refused(hash);
+            }
+            if (rotation.liveSession() == null) {
+                throw sessionEnded();
+            }
+            return renew(rotation.liveSession(), successor);
+        });
     }
 
-    private SignedIn renew(UUID sessionId) {
-        Session session = sessions.find(sessionId).filter(s -> s.live(Instant.now()))
-                .orElseThrow(() -> ApiException.unauthorized("SESSION_REVOKED", "The session has ended; sign in again."));
-        UserAccount user = users.findById(session.userId()).filter(UserAccount::active)
-                .orElseThrow(() -> ApiException.unauthorized("SESSION_REVOKED", "The session has ended; sign in again."));
-        audit.actor(session.tenantId(), new Actor.UserActor(user.id(), user.email()));
-        audit.resource("session", session.id().toString());
-        sessions.touch(session.id());
-        TenantInfo tenant = tenants.find(session.tenantId()).orElseThrow();
-        requireUsable(tenant);
-        if (!user.platformAdmin()
-                && scopes.inTenant(tenant.id(), () -> memberships.find(tenant.id(), user.id())).isEmpty()) {
-            throw new ApiException(HttpStatus.FORBIDDEN, "NOT_A_MEMBER", "You are no longer a member of this tenant.");
+    /** Checks the session as its access tokens are checked (cached, evicted on every change) and signs anew. */
+    private SignedIn renew(UUID sessionId, String refreshToken) {
+        PrincipalResolver.LiveSession live;
+        try {
+            live = principals.session(sessionId);
         }
-        return issue(session.id(), user, tenant);
+        catch (ProblemAuthenticationException refusal) {
+            throw new ApiException(refusal.status(), refusal.code(), refusal.getMessage());
+        }
+        UserAccount user = live.user();
+        TenantInfo tenant = live.tenant();
+        audit.actor(tenant.id(), new Actor.UserActor(user.id(), user.email()));
+        audit.resource("session", sessionId.toString());
+        return signedIn(sessionId, refreshToken, user, tenant);
+    }
+
+    private static ApiException sessionEnded() {
+        return ApiException.unauthorized("SESSION_REVOKED", "The session has ended; sign in again.");
     }
 
     /**
@@ -294,6 +311,10 @@ public class SignIn {
     private SignedIn issue(UUID sessionId, UserAccount user, TenantInfo tenant) {
         String refreshToken = RefreshTokens.newToken();
         sessions.addRefreshToken(sessionId, RefreshTokens.hash(refreshToken), Instant.now().plus(REFRESH_LIFETIME));
+        return signedIn(sessionId, refreshToken, user, tenant);
+    }
+
+    private SignedIn signedIn(UUID sessionId, String refreshToken, UserAccount user, TenantInfo tenant) {
         return new SignedIn(accessTokens.mint(user.id(), tenant.id(), sessionId), refreshToken, user, tenant,
                 tenant.mfaRequired() && !multiFactor.active(user.id()));
     }

@@ -18,22 +18,29 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 
 import dev.canopy.platform.Ids;
+import dev.canopy.secrets.SecretBinding;
+import dev.canopy.secrets.Secrets;
 
 /**
  * The ES256 keys tokens are signed with, kept in the database so every instance signs and verifies
- * with the same set. The newest unretired key signs; all unretired keys verify and are published.
+ * with the same set. The newest unretired key signs; all unretired keys verify and are published. The
+ * private JWK is stored sealed by {@link Secrets} (platform scope, bound to the key id).
  */
 @Component
 public class SigningKeys {
 
     private static final Duration RELOAD_AT_MOST_EVERY = Duration.ofSeconds(10);
 
+    static final String TABLE = "platform.signing_keys";
+
     private final JdbcClient jdbc;
+    private final Secrets secrets;
     private volatile List<ECKey> keys = List.of();
     private volatile Instant loadedAt = Instant.EPOCH;
 
-    SigningKeys(JdbcClient jdbc) {
+    SigningKeys(JdbcClient jdbc, Secrets secrets) {
         this.jdbc = jdbc;
+        this.secrets = secrets;
     }
 
     /** The key new tokens are signed with; creates the first one on an empty database. */
@@ -66,12 +73,16 @@ public class SigningKeys {
     }
 
     private synchronized List<ECKey> load() {
-        keys = jdbc.sql("select jwk from platform.signing_keys where retired_at is null order by created_at desc")
-                .query(String.class)
-                .list()
-                .stream()
-                .map(SigningKeys::parse)
-                .toList();
+        keys = jdbc.sql("""
+                select kid, jwk, sealed_jwk from platform.signing_keys where retired_at is null order by created_at desc
+                """)
+                .query((rs, n) -> {
+                    byte[] sealed = rs.getBytes("sealed_jwk");
+                    // a row from before sealing (sealed at start-up by ClearSecretsSealing) is still read in clear
+                    return parse(sealed == null ? rs.getString("jwk")
+                            : secrets.openText(binding(rs.getString("kid")), sealed));
+                })
+                .list();
         loadedAt = Instant.now();
         return keys;
     }
@@ -80,8 +91,8 @@ public class SigningKeys {
         try {
             ECKey key = new ECKeyGenerator(Curve.P_256).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.ES256)
                     .keyID(Ids.newId().toString()).generate();
-            jdbc.sql("insert into platform.signing_keys (kid, algorithm, jwk) values (?, ?, ?)")
-                    .params(key.getKeyID(), "ES256", key.toJSONString())
+            jdbc.sql("insert into platform.signing_keys (kid, algorithm, sealed_jwk) values (?, ?, ?)")
+                    .params(key.getKeyID(), "ES256", secrets.sealText(binding(key.getKeyID()), key.toJSONString()))
                     .update();
         }
         catch (JOSEException e) {
@@ -89,7 +100,11 @@ public class SigningKeys {
         }
     }
 
-    private static ECKey parse(String json) {
+    static SecretBinding binding(String kid) {
+        return SecretBinding.platform(TABLE, kid);
+    }
+
+    static ECKey parse(String json) {
         try {
             return ECKey.parse(json);
         }

@@ -70,6 +70,13 @@ class MfaController {
         return ResponseEntity.noContent().build();
     }
 
+    @Audited(action = "mfa.recovery_codes_regenerated", resource = "user")
+    @PostMapping("/recovery-codes")
+    ResponseEntity<RecoveryCodesResponse> regenerateRecoveryCodes(@AuthenticationPrincipal CanopyPrincipal principal,
+            @Valid @RequestBody CodeRequest body) {
+        return noStore(new RecoveryCodesResponse(multiFactor.regenerateRecoveryCodes(principal, body.code())));
+    }
+
     private static <T> ResponseEntity<T> noStore(T body) {
         return ResponseEntity.ok().header(HttpHeaders.CACHE_CONTROL, "no-store").body(body);
     }

@@ -90,6 +90,14 @@ public final class AuditTestSupport {
                     batch.clear();
                 }
             }
+            // their search words, as AuditChain.append adds them
+            jdbc.sql("""
+                    insert into tenant.audit_terms (tenant_id, term, seq)
+                    select e.tenant_id, t.term, e.seq
+                      from tenant.audit_events e,
+                           unnest(tsvector_to_array(to_tsvector('simple', e.action || ' ' || e.details::text))) as t(term)
+                     where e.tenant_id = ? and e.seq > ?
+                    """).params(tenantId, head.seq()).update();
             jdbc.sql("update platform.audit_chain_heads set seq = ?, hash = ? where tenant_id = ?")
                     .params(seq, prev, tenantId).update();
         });
@@ -177,7 +185,8 @@ public final class AuditTestSupport {
                 if (variant == 2) {
                     jdbc.sql("select set_config('enable_seqscan', 'off', true)").query((rs, n) -> 1).single();
                 }
-                AuditEvents.Query query = AuditEvents.pageQuery(tenantId, filter, before, 51, collect);
+                AuditEvents.Query query = AuditEvents.pageQuery(tenantId, filter,
+                        context.getBean(AuditEvents.class).searchTerms(filter), before, 51, collect);
                 plans.append(collect ? "-- collected and sorted:\n" : "-- ordered along the chain:\n")
                         .append(String.join("\n", jdbc.sql("explain (analyze, buffers) " + query.sql())
                                 .params(query.params()).query((rs, n) -> rs.getString(1)).list()))
