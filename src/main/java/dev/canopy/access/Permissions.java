@@ -18,6 +18,7 @@ public final class Permissions {
     private static final String API_KEY_MANAGEMENT = "API Key Management";
     private static final String AUDIT = "Audit";
     private static final String CLOUD_ACCOUNTS = "Cloud Accounts";
+    private static final String SINGLE_SIGN_ON = "Single Sign-On";
     private static final String PLATFORM_ADMINISTRATION = "Platform Administration";
 
     public static final Permission TENANTS_READ = new Permission("tenants:read",
@@ -53,6 +54,9 @@ public final class Permissions {
             "Revoke API keys of the current tenant", API_KEY_MANAGEMENT, TENANT);
     public static final Permission AUDIT_READ = new Permission("audit:read",
             "Search, export and verify the current tenant's audit log", AUDIT, TENANT);
+    public static final Permission SSO_MANAGE = new Permission("sso:manage",
+            "Configure and validate the single sign-on of the current tenant and its client tenants",
+            SINGLE_SIGN_ON, TENANT);
 
     public static final Permission CLOUD_ACCOUNTS_LIST = new Permission("cloud_accounts:list",
             "List the cloud accounts of the current tenant (never their credentials)", CLOUD_ACCOUNTS, TENANT);
@@ -78,8 +82,8 @@ public final class Permissions {
     public static final List<Permission> ALL = List.of(TENANTS_READ, TENANTS_UPDATE, TENANTS_CREATE, TENANTS_DELETE,
             USERS_LIST, USERS_READ, USERS_CREATE, USERS_UPDATE, USERS_DELETE, ROLES_LIST, PERMISSIONS_LIST,
             API_KEYS_LIST, API_KEYS_CREATE, API_KEYS_DELETE, AUDIT_READ, CLOUD_ACCOUNTS_LIST, CLOUD_ACCOUNTS_READ,
-            CLOUD_ACCOUNTS_CREATE, CLOUD_ACCOUNTS_UPDATE, CLOUD_ACCOUNTS_DELETE, CLOUD_ACCOUNTS_TEST, PLATFORM_TENANTS_MANAGE,
-            PLATFORM_TENANTS_ENTER, PLATFORM_KEYS_MANAGE);
+            CLOUD_ACCOUNTS_CREATE, CLOUD_ACCOUNTS_UPDATE, CLOUD_ACCOUNTS_DELETE, CLOUD_ACCOUNTS_TEST, SSO_MANAGE,
+            PLATFORM_TENANTS_MANAGE, PLATFORM_TENANTS_ENTER, PLATFORM_KEYS_MANAGE);
 
     private Permissions() {
     }

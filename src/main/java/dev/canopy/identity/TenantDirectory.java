@@ -10,5 +10,8 @@ public interface TenantDirectory {
 
     Optional<TenantInfo> find(UUID tenantId);
 
+    /** The tenant with this slug, whatever its status. */
+    Optional<TenantInfo> findBySlug(String slug);
+
     Map<UUID, TenantInfo> findAll(Collection<UUID> tenantIds);
 }

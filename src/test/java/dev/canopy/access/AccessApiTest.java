@@ -29,7 +29,7 @@ class AccessApiTest extends ApiTest {
             "tenants:delete", "users:list", "users:read", "users:create", "users:update", "users:delete", "roles:list",
             "permissions:list", "api_keys:list", "api_keys:create", "api_keys:delete", "audit:read",
             "cloud_accounts:list", "cloud_accounts:read", "cloud_accounts:create", "cloud_accounts:update",
-            "cloud_accounts:delete", "cloud_accounts:test");
+            "cloud_accounts:delete", "cloud_accounts:test", "sso:manage");
 
     private static Map<String, List<String>> registry() {
         var registry = new LinkedHashMap<String, List<String>>();
@@ -49,6 +49,7 @@ class AccessApiTest extends ApiTest {
                 "cloud_accounts:update", "cloud_accounts:delete", "cloud_accounts:test")) {
             registry.put(p, List.of("Cloud Accounts", "tenant"));
         }
+        registry.put("sso:manage", List.of("Single Sign-On", "tenant"));
         registry.put("platform:tenants_manage", List.of("Platform Administration", "platform"));
         registry.put("platform:tenants_enter", List.of("Platform Administration", "platform"));
         registry.put("platform:keys_manage", List.of("Platform Administration", "platform"));
@@ -92,7 +93,8 @@ class AccessApiTest extends ApiTest {
                 }
             }
             assertThat(categories).containsExactly("Tenant Management", "User Management", "Role Management",
-                    "Permission Management", "API Key Management", "Audit", "Cloud Accounts", "Platform Administration");
+                    "Permission Management", "API Key Management", "Audit", "Cloud Accounts", "Single Sign-On",
+                    "Platform Administration");
             assertThat(grouped.keySet()).isEqualTo(listed.keySet());
         }
     }

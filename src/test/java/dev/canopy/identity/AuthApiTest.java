@@ -52,8 +52,8 @@ class AuthApiTest extends ApiTest {
     private static final List<String> TENANT_ADMIN_PERMISSIONS = List.of("api_keys:create", "api_keys:delete",
             "api_keys:list", "audit:read", "cloud_accounts:create", "cloud_accounts:delete", "cloud_accounts:list",
             "cloud_accounts:read", "cloud_accounts:test", "cloud_accounts:update", "permissions:list", "roles:list",
-            "tenants:create", "tenants:delete", "tenants:read", "tenants:update", "users:create", "users:delete",
-            "users:list", "users:read", "users:update");
+            "sso:manage", "tenants:create", "tenants:delete", "tenants:read", "tenants:update", "users:create",
+            "users:delete", "users:list", "users:read", "users:update");
 
     // ---------------------------------------------------------------- login
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -21,9 +22,11 @@ import dev.canopy.secrets.SecretBinding;
 import dev.canopy.secrets.Secrets;
 import dev.canopy.support.Api;
 import dev.canopy.support.ApiTest;
+import dev.canopy.support.SecretLogCapture;
 import dev.canopy.support.Fixtures.Session;
 
 /** Secrets stored in clear before envelope encryption are sealed at start-up and keep working. */
+@ExtendWith(SecretLogCapture.class)
 class ClearSecretsSealingTest extends ApiTest {
 
     @Autowired
@@ -39,6 +42,7 @@ class ClearSecretsSealingTest extends ApiTest {
     void aSigningKeyStoredInClearIsSealed() throws Exception {
         ECKey key = new ECKeyGenerator(Curve.P_256).algorithm(JWSAlgorithm.ES256).keyID(Ids.newId().toString())
                 .generate();
+        SecretLogCapture.secret(key.getD().toString());
         // retired, so that it does not become the suite's signing key
         jdbc.sql("insert into platform.signing_keys (kid, algorithm, jwk, retired_at) values (?, 'ES256', ?, now())")
                 .params(key.getKeyID(), key.toJSONString()).update();

@@ -38,14 +38,28 @@ class CrossInstanceRevocationTest extends ApiTest {
                 "--canopy.database.url=" + dataSource.getJdbcUrl(), "--canopy.database.user=canopy_owner",
                 "--canopy.database.password=", "--canopy.database.app-user=canopy_app",
                 "--canopy.database.app-password=", "--canopy.issuer=http://localhost:" + port,
-                "--canopy.data-dir=target/second-instance");
+                "--canopy.data-dir=target/second-instance",
+                // instances of one installation share the master key (CANOPY_MASTER_KEY); this one's data
+                // directory differs, so it is given the first instance's key
+                "--canopy.secrets.master-key=" + masterKeyOfFirstInstance());
         int secondPort = ((WebServerApplicationContext) second).getWebServer().getPort();
         secondApi = new Api("http://localhost:" + secondPort);
     }
 
+    private static String masterKeyOfFirstInstance() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("target/test-data/master.key")).strip();
+        }
+        catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @AfterAll
     static void stopSecondInstance() {
-        second.close();
+        if (second != null) {
+            second.close();
+        }
     }
 
     @Test

@@ -27,6 +27,7 @@ import java.util.stream.StreamSupport;
 import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -42,6 +43,7 @@ import dev.canopy.secrets.SecretBinding;
 import dev.canopy.secrets.Secrets;
 import dev.canopy.support.Api;
 import dev.canopy.support.ApiTest;
+import dev.canopy.support.SecretLogCapture;
 import dev.canopy.support.Fixtures;
 import dev.canopy.support.Fixtures.Session;
 import dev.canopy.support.Fixtures.TenantRef;
@@ -52,6 +54,7 @@ import tools.jackson.databind.JsonNode;
  * second login step, single-use codes and tokens, disabling, the tenant's requirement, bad input, and
  * that no secret ever reaches the audit log.
  */
+@ExtendWith(SecretLogCapture.class)
 class MfaApiTest extends ApiTest {
 
     private static final String ENROLL = "/api/v1/auth/mfa/totp/enroll";

@@ -37,11 +37,9 @@ class UserApiTest extends ApiTest {
             "tenants:read", "users:list", "users:read");
     private static final List<String> MEMBER_PERMISSIONS = List.of("cloud_accounts:list", "cloud_accounts:read",
             "cloud_accounts:test", "permissions:list", "roles:list", "tenants:read", "users:list", "users:read");
-    private static final List<String> TENANT_ADMIN_PERMISSIONS = List.of("api_keys:create", "api_keys:delete",
-            "api_keys:list", "audit:read", "cloud_accounts:create", "cloud_accounts:delete", "cloud_accounts:list",
-            "cloud_accounts:read", "cloud_accounts:test", "cloud_accounts:update", "permissions:list", "roles:list",
-            "tenants:create", "tenants:delete", "tenants:read", "tenants:update", "users:create", "users:delete",
-            "users:list", "users:read", "users:update");
+    private static final List<String> TENANT_ADMIN_PERMISSIONS = dev.canopy.access.Permissions.ALL.stream()
+            .filter(p -> p.level() == dev.canopy.platform.security.Permission.Level.TENANT)
+            .map(dev.canopy.platform.security.Permission::name).sorted().toList();
 
     // --- creating and adding -----------------------------------------------------------------------------
 

@@ -7,16 +7,23 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.canopy.platform.Ids;
 import dev.canopy.support.ApiTest;
+import dev.canopy.support.SecretLogCapture;
 
 /** Sealing and opening secrets: only the exact binding opens a ciphertext, and any change is detected. */
+@ExtendWith(SecretLogCapture.class)
 class SecretsTest extends ApiTest {
 
     private static final String SECRET = "s3cr3t-value-that-must-stay-hidden";
+
+    static {
+        SecretLogCapture.secret(SECRET);
+    }
 
     @Autowired
     Secrets secrets;

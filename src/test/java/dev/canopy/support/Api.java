@@ -93,6 +93,7 @@ public class Api {
         var request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
+            SecretLogCapture.bearer(token);
         }
         if (body != null && !headers.containsKey("Content-Type")) {
             request.header("Content-Type", "application/json");
@@ -101,7 +102,9 @@ public class Api {
         request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body));
         try {
+            SecretLogCapture.secretsIn(body);
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            SecretLogCapture.secretsIn(response.body());
             return new Response(response.statusCode(), response.headers().map(), response.body());
         }
         catch (IOException e) {

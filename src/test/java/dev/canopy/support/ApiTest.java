@@ -3,6 +3,8 @@ package dev.canopy.support;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Base of the integration tests: the whole application on a random port over one embedded PostgreSQL,
@@ -15,7 +17,9 @@ import org.junit.jupiter.api.BeforeEach;
         "canopy.bootstrap.admin-email=" + ApiTest.ADMIN_EMAIL,
         "canopy.bootstrap.admin-password=" + ApiTest.ADMIN_PASSWORD,
         // the whole suite signs in from one address; per-IP throttling has its own test
-        "canopy.auth.throttle.per-ip-per-minute=1000000" })
+        "canopy.auth.throttle.per-ip-per-minute=1000000",
+        // the OIDC provider of the SSO tests runs in this JVM on plain http
+        "canopy.sso.allow-http-issuers=true" })
 public abstract class ApiTest {
 
     public static final String ADMIN_EMAIL = "admin@canopy.test";
@@ -27,6 +31,15 @@ public abstract class ApiTest {
     protected Fixtures fixtures;
 
     protected Api api;
+
+    /** Cloud account tests call providers' token endpoints; all of them point at one local server. */
+    @DynamicPropertySource
+    static void cloudProviders(DynamicPropertyRegistry registry) {
+        CloudProviders providers = CloudProviders.instance();
+        registry.add("canopy.cloud.aws.sts-endpoint", () -> providers.url("/sts/"));
+        registry.add("canopy.cloud.azure.login-endpoint", () -> providers.url("/azure"));
+        registry.add("canopy.cloud.gcp.token-endpoint", () -> providers.url("/google/token"));
+    }
 
     @BeforeEach
     void connect() {

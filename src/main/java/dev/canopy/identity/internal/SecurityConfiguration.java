@@ -46,7 +46,7 @@ class SecurityConfiguration {
 
     static final String[] PUBLIC = { "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/mfa/verify",
             "/api/v1/auth/password-reset", "/api/v1/auth/password-reset/confirm", "/api/v1/auth/register",
-            "/api/v1/auth/verify-email", "/.well-known/**",
+            "/api/v1/auth/verify-email", "/api/v1/auth/sso/*/login", "/api/v1/auth/sso/callback", "/.well-known/**",
             "/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/v3/api-docs", "/v3/api-docs/**",
             "/docs", "/docs/**", "/swagger-ui/**", "/error" };
 

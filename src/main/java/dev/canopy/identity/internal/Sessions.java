@@ -25,8 +25,8 @@ public class Sessions {
     public void insert(Session session) {
         jdbc.sql("""
                 insert into platform.sessions (id, user_id, tenant_id, acting_as_platform_admin, created_at,
-                                               last_seen_at, expires_at, ip, user_agent, mfa)
-                values (:id, :user, :tenant, :acting, :created, :created, :expires, :ip, :userAgent, :mfa)
+                                               last_seen_at, expires_at, ip, user_agent, mfa, sso)
+                values (:id, :user, :tenant, :acting, :created, :created, :expires, :ip, :userAgent, :mfa, :sso)
                 """)
                 .param("id", session.id())
                 .param("user", session.userId())
@@ -37,13 +37,14 @@ public class Sessions {
                 .param("ip", session.ip())
                 .param("userAgent", session.userAgent())
                 .param("mfa", session.mfa())
+                .param("sso", session.sso())
                 .update();
     }
 
     public Optional<Session> find(UUID id) {
         return jdbc.sql("""
                 select id, user_id, tenant_id, acting_as_platform_admin, created_at, last_seen_at, expires_at, revoked_at,
-                       ip, user_agent, mfa
+                       ip, user_agent, mfa, sso
                   from platform.sessions where id = ?
                 """)
                 .param(id)
@@ -55,7 +56,7 @@ public class Sessions {
     public java.util.List<Session> liveOf(UUID userId) {
         return jdbc.sql("""
                 select id, user_id, tenant_id, acting_as_platform_admin, created_at, last_seen_at, expires_at, revoked_at,
-                       ip, user_agent, mfa
+                       ip, user_agent, mfa, sso
                   from platform.sessions
                  where user_id = ? and revoked_at is null and expires_at > now()
                  order by created_at desc
@@ -98,9 +99,9 @@ public class Sessions {
 
     /**
      * What a refresh found: the session whose token it rotated (null: the token is unknown, expired or
-     * already rotated) and, when that session is live, the same id again.
+     * already rotated) and, when that session is live, the same id again and whether it began with SSO.
      */
-    public record Rotation(@Nullable UUID rotatedSession, @Nullable UUID liveSession) {
+    public record Rotation(@Nullable UUID rotatedSession, @Nullable UUID liveSession, boolean sso) {
     }
 
     /**
@@ -117,12 +118,13 @@ public class Sessions {
                 ), live as (
                     update platform.sessions set last_seen_at = now(), expires_at = greatest(expires_at, :expires)
                      where id = (select session_id from rotated) and revoked_at is null and expires_at > now()
-                    returning id
+                    returning id, sso
                 ), successor as (
                     insert into platform.refresh_tokens (token_hash, session_id, expires_at)
                     select :successor, id, :expires from live
                 )
-                select (select session_id from rotated) as rotated_session, (select id from live) as live_session
+                select (select session_id from rotated) as rotated_session, (select id from live) as live_session,
+                       coalesce((select sso from live), false) as sso
                 """)
                 .param("token", tokenHash)
                 .param("successor", successorHash)

@@ -53,13 +53,14 @@ public class SignIn {
     private final MultiFactor multiFactor;
     private final MfaRecords mfaRecords;
     private final PrincipalResolver principals;
+    private final PasswordLogins passwordLogins;
     private final String unknownUserHash;
 
     SignIn(UserAccounts users, Memberships memberships, Sessions sessions, AccessTokens accessTokens,
             TenantDirectory tenants, TenantTransactions scopes, TransactionTemplate transactions,
             PasswordEncoder passwords, AuditTrail audit, IndependentTransaction independent, LoginAttempts attempts,
             Lockout lockout, MeterRegistry meters, MultiFactor multiFactor, MfaRecords mfaRecords,
-            PrincipalResolver principals) {
+            PrincipalResolver principals, PasswordLogins passwordLogins) {
         this.users = users;
         this.memberships = memberships;
         this.sessions = sessions;
@@ -77,6 +78,7 @@ public class SignIn {
         this.multiFactor = multiFactor;
         this.mfaRecords = mfaRecords;
         this.principals = principals;
+        this.passwordLogins = passwordLogins;
         // a login for an unknown email costs the same hash work as one for a known email
         this.unknownUserHash = passwords.encode(RefreshTokens.newToken());
     }
@@ -128,14 +130,48 @@ public class SignIn {
         }
         attempts.clear(LoginAttempts.password(email));
         List<Membership> own = scopes.asUser(user.id(), () -> memberships.ofUser(user.id()));
-        TenantInfo tenant = requestedTenant != null ? enterable(user, own, requestedTenant) : defaultTenant(own);
+        TenantInfo tenant = requestedTenant != null ? enterable(user, own, requestedTenant)
+                : defaultTenant(user, own);
+        requirePasswordAllowed(user, tenant);
         if (multiFactor.active(user.id())) {
             audit.actor(tenant.id(), actor(user, own, tenant));
             audit.action("auth.mfa_challenged");
             audit.resource("user", user.id().toString());
             return new MfaRequired(transactions.execute(status -> multiFactor.challenge(user.id(), tenant.id(), client)));
         }
-        return transactions.execute(status -> start(user, tenant, own, client, null));
+        return transactions.execute(status -> start(user, tenant, own, client, null, false));
+    }
+
+    /**
+     * Starts a session for a user the tenant's identity provider has vouched for: the same session and tokens
+     * as a password login, bound to this tenant. Runs in the caller's transaction.
+     */
+    public SignedIn signInFederated(UserAccount user, TenantInfo tenant, Client client) {
+        requireUsable(tenant);
+        List<Membership> own = scopes.asUser(user.id(), () -> memberships.ofUser(user.id()));
+        return start(user, tenant, own, client, null, true);
+    }
+
+    /**
+     * An SSO-only tenant refuses passwords; a platform administrator may still sign in with one (break glass),
+     * and that is logged and audited as such.
+     */
+    private void requirePasswordAllowed(UserAccount user, TenantInfo tenant) {
+        if (passwordLogins.allowedIn(tenant.id())) {
+            return;
+        }
+        if (!user.platformAdmin()) {
+            throw ssoRequired(tenant);
+        }
+        log.warn("Break-glass password login of platform administrator {} into SSO-only tenant {}", user.id(),
+                tenant.id());
+        audit.action("auth.break_glass_login");
+        audit.detail("break_glass", true);
+    }
+
+    private static ApiException ssoRequired(TenantInfo tenant) {
+        return new ApiException(HttpStatus.FORBIDDEN, "SSO_REQUIRED", "The tenant '" + tenant.slug()
+                + "' signs in through its identity provider only: use /api/v1/auth/sso/" + tenant.slug() + "/login.");
     }
 
     /**
@@ -187,7 +223,7 @@ public class SignIn {
             List<Membership> own = scopes.asUser(user.id(), () -> memberships.ofUser(user.id()));
             TenantInfo tenant = enterable(user, own, challenge.tenantId());
             audit.detail("mfa_method", method);
-            return start(user, tenant, own, client, method);
+            return start(user, tenant, own, client, method, false);
         });
     }
 
@@ -203,11 +239,11 @@ public class SignIn {
     }
 
     private SignedIn start(UserAccount user, TenantInfo tenant, List<Membership> own, Client client,
-            @Nullable String mfa) {
+            @Nullable String mfa, boolean sso) {
         boolean acting = own.stream().noneMatch(m -> m.tenantId().equals(tenant.id()));
         var now = Instant.now();
         var session = new Session(Ids.newId(), user.id(), tenant.id(), acting, now, now, now.plus(REFRESH_LIFETIME),
-                null, client.ip(), client.storedUserAgent(), mfa);
+                null, client.ip(), client.storedUserAgent(), mfa, sso);
         sessions.insert(session);
         audit.actor(tenant.id(), actor(user, own, tenant));
         audit.resource("session", session.id().toString());
@@ -233,12 +269,12 @@ public class SignIn {
             if (rotation.liveSession() == null) {
                 throw sessionEnded();
             }
-            return renew(rotation.liveSession(), successor);
+            return renew(rotation.liveSession(), rotation.sso(), successor);
         });
     }
 
     /** Checks the session as its access tokens are checked (cached, evicted on every change) and signs anew. */
-    private SignedIn renew(UUID sessionId, String refreshToken) {
+    private SignedIn renew(UUID sessionId, boolean sso, String refreshToken) {
         PrincipalResolver.LiveSession live;
         try {
             live = principals.session(sessionId);
@@ -248,6 +284,10 @@ public class SignIn {
         }
         UserAccount user = live.user();
         TenantInfo tenant = live.tenant();
+        if (!sso && !user.platformAdmin() && !passwordLogins.allowedIn(tenant.id())) {
+            // the tenant went SSO-only after this password session started
+            throw ssoRequired(tenant);
+        }
         audit.actor(tenant.id(), new Actor.UserActor(user.id(), user.email()));
         audit.resource("session", sessionId.toString());
         return signedIn(sessionId, refreshToken, user, tenant);
@@ -264,14 +304,35 @@ public class SignIn {
     public SignedIn switchTenant(CanopyPrincipal principal, UUID tenantId, Client client) {
         UserAccount user = users.findById(principal.userId()).orElseThrow();
         List<Membership> own = scopes.asUser(user.id(), () -> memberships.ofUser(user.id()));
+        Optional<Session> current = sessions.find(principal.sessionId());
+        if (current.map(Session::sso).orElse(false) && !tenantId.equals(principal.tenantId())) {
+            throw new ApiException(HttpStatus.FORBIDDEN, "SSO_SESSION_TENANT_BOUND", "This session was started by "
+                    + "the current tenant's single sign-on and is valid there only; sign in to the other tenant.");
+        }
         TenantInfo tenant = enterable(user, own, tenantId);
+        boolean sso = current.map(Session::sso).orElse(false);
+        if (!sso) {
+            requirePasswordAllowed(user, tenant);
+        }
         audit.detail("from_tenant_id", principal.tenantId());
         // the new session keeps what the user proved at login
-        String mfa = sessions.find(principal.sessionId()).map(Session::mfa).orElse(null);
+        String mfa = current.map(Session::mfa).orElse(null);
         return transactions.execute(status -> {
             sessions.revoke(principal.sessionId());
-            return start(user, tenant, own, client, mfa);
+            return start(user, tenant, own, client, mfa, sso);
         });
+    }
+
+    /**
+     * Refuses account-wide changes (MFA, profile) from a session a tenant's identity provider started: that
+     * provider vouched for the person in its own tenant only, and must not reach the account's other tenants.
+     */
+    public void requireAccountSession(CanopyPrincipal principal) {
+        if (sessions.find(principal.sessionId()).map(Session::sso).orElse(false)) {
+            throw new ApiException(HttpStatus.FORBIDDEN, "SSO_SESSION_TENANT_BOUND", "This session was started by "
+                    + "the tenant's single sign-on and cannot change account-wide settings (MFA, profile); your "
+                    + "identity provider manages them, or sign in with your password.");
+        }
     }
 
     /** Ends every session of the caller, this one included. */
@@ -348,18 +409,27 @@ public class SignIn {
         return tenant;
     }
 
-    /** The primary tenant, or when it cannot be used, the first of the others that can. */
-    private TenantInfo defaultTenant(List<Membership> own) {
+    /**
+     * The primary tenant, or when it cannot be used, the first of the others that can; for a password login,
+     * the first that accepts passwords, else the first usable one (which then refuses, naming its SSO login).
+     */
+    private TenantInfo defaultTenant(UserAccount user, List<Membership> own) {
         if (own.isEmpty()) {
             throw new ApiException(HttpStatus.FORBIDDEN, "NO_TENANT", "You are not a member of any tenant yet.");
         }
         var found = tenants.findAll(own.stream().map(Membership::tenantId).toList());
-        return own.stream()
+        List<TenantInfo> usable = own.stream()
                 .map(m -> found.get(m.tenantId()))
                 .filter(t -> t != null && t.usable())
+                .toList();
+        if (usable.isEmpty()) {
+            throw new ApiException(HttpStatus.FORBIDDEN, "TENANT_SUSPENDED",
+                    "Every tenant you belong to is suspended or deleted.");
+        }
+        return usable.stream()
+                .filter(t -> user.platformAdmin() || passwordLogins.allowedIn(t.id()))
                 .findFirst()
-                .orElseThrow(() -> new ApiException(HttpStatus.FORBIDDEN, "TENANT_SUSPENDED",
-                        "Every tenant you belong to is suspended or deleted."));
+                .orElse(usable.getFirst());
     }
 
     static void requireUsable(TenantInfo tenant) {

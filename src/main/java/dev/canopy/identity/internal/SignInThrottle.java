@@ -36,6 +36,8 @@ class SignInThrottle extends OncePerRequestFilter {
             "/api/v1/auth/(login|refresh|mfa/verify|password-reset(/confirm)?|register|verify-email)"
                     + "|/api/v1/invitations/[^/]+/accept"
                     + "|/sign-in(/mfa)?|/forgot-password|/reset-password|/accept-invitation");
+    /** The SSO login start writes a row for every stranger's request; its callback spends provider calls. */
+    private static final Pattern THROTTLED_GETS = Pattern.compile("/api/v1/auth/sso/([^/]+/login|callback)");
     private static final Duration WINDOW = Duration.ofMinutes(1);
 
     private final int perMinute;
@@ -56,7 +58,9 @@ class SignInThrottle extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !"POST".equals(request.getMethod()) || !THROTTLED.matcher(request.getRequestURI()).matches();
+        String path = request.getRequestURI();
+        return "POST".equals(request.getMethod()) ? !THROTTLED.matcher(path).matches()
+                : !"GET".equals(request.getMethod()) || !THROTTLED_GETS.matcher(path).matches();
     }
 
     @Override

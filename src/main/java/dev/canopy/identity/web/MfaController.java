@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.canopy.audit.Audited;
 import dev.canopy.identity.internal.MultiFactor;
+import dev.canopy.identity.internal.SignIn;
 import dev.canopy.platform.security.CanopyPrincipal;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -26,9 +27,11 @@ import jakarta.validation.constraints.Pattern;
 class MfaController {
 
     private final MultiFactor multiFactor;
+    private final SignIn signIn;
 
-    MfaController(MultiFactor multiFactor) {
+    MfaController(MultiFactor multiFactor, SignIn signIn) {
         this.multiFactor = multiFactor;
+        this.signIn = signIn;
     }
 
     /** Enrolment takes no input; a body, if sent, must be an empty JSON object. */
@@ -50,6 +53,7 @@ class MfaController {
     @PostMapping("/enroll")
     ResponseEntity<EnrollmentResponse> enroll(@AuthenticationPrincipal CanopyPrincipal principal,
             @Valid @RequestBody(required = false) @Nullable EnrollRequest body) {
+        signIn.requireAccountSession(principal);
         MultiFactor.Enrollment enrollment = multiFactor.enroll(principal);
         return noStore(new EnrollmentResponse(enrollment.secret(), enrollment.otpauthUri(),
                 Base64.getEncoder().encodeToString(enrollment.qrPng())));
@@ -59,6 +63,7 @@ class MfaController {
     @PostMapping("/confirm")
     ResponseEntity<RecoveryCodesResponse> confirm(@AuthenticationPrincipal CanopyPrincipal principal,
             @Valid @RequestBody CodeRequest body) {
+        signIn.requireAccountSession(principal);
         return noStore(new RecoveryCodesResponse(multiFactor.confirm(principal, body.code())));
     }
 
@@ -66,6 +71,7 @@ class MfaController {
     @DeleteMapping
     ResponseEntity<Void> disable(@AuthenticationPrincipal CanopyPrincipal principal,
             @Valid @RequestBody CodeRequest body) {
+        signIn.requireAccountSession(principal);
         multiFactor.disable(principal, body.code());
         return ResponseEntity.noContent().build();
     }

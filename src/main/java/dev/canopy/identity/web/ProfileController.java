@@ -19,6 +19,7 @@ import dev.canopy.identity.TenantInfo;
 import dev.canopy.identity.internal.Membership;
 import dev.canopy.identity.internal.Memberships;
 import dev.canopy.identity.internal.MultiFactor;
+import dev.canopy.identity.internal.SignIn;
 import dev.canopy.identity.internal.UserAccount;
 import dev.canopy.identity.internal.UserAccounts;
 import dev.canopy.platform.db.TenantTransactions;
@@ -40,15 +41,17 @@ class ProfileController {
     private final TenantTransactions scopes;
     private final AuditTrail audit;
     private final MultiFactor multiFactor;
+    private final SignIn signIn;
 
     ProfileController(UserAccounts users, Memberships memberships, TenantDirectory tenants,
-            TenantTransactions scopes, AuditTrail audit, MultiFactor multiFactor) {
+            TenantTransactions scopes, AuditTrail audit, MultiFactor multiFactor, SignIn signIn) {
         this.users = users;
         this.memberships = memberships;
         this.tenants = tenants;
         this.scopes = scopes;
         this.audit = audit;
         this.multiFactor = multiFactor;
+        this.signIn = signIn;
     }
 
     /**
@@ -91,6 +94,7 @@ class ProfileController {
     Me update(@AuthenticationPrincipal CanopyPrincipal principal, @Valid @RequestBody ProfileChanges changes) {
         UUID userId = principal.userId();
         audit.resource("user", userId.toString());
+        signIn.requireAccountSession(principal);
         scopes.asUser(userId, () -> {
             String fullName = changes.fullName() == null ? null : changes.fullName().trim();
             if (!users.update(userId, changes.version(), fullName, null)) {

@@ -72,7 +72,11 @@ final class EnvelopeSecrets implements Secrets {
         catch (GeneralSecurityException firstTry) {
             // another instance may have added a data key since this one cached the keyset
             try {
-                return dataKeys.reload(binding.ownerId()).orElseThrow().aead().decrypt(sealed, AssociatedData.of(binding));
+                Optional<DataKeys.OwnerKeyset> reloaded = dataKeys.reload(binding.ownerId());
+                if (reloaded.isEmpty()) {
+                    throw new SecretUnreadableException(binding, "its owner has no data key");
+                }
+                return reloaded.get().aead().decrypt(sealed, AssociatedData.of(binding));
             }
             catch (GeneralSecurityException e) {
                 throw new SecretUnreadableException(binding,

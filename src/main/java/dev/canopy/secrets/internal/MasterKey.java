@@ -79,18 +79,28 @@ final class MasterKey {
         }
     }
 
+    /**
+     * Writes a new key to a private temporary file, then links it under its name: the link either appears
+     * complete or not at all, and fails if another process created the file first (then theirs is used).
+     */
     private static void create(Path file) throws IOException {
         byte[] key = new byte[KEY_BYTES];
         new SecureRandom().nextBytes(key);
+        Path temporary = Files.createTempFile(file.getParent(), ".master.key", ".tmp",
+                PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            Files.writeString(temporary, Base64.getEncoder().encodeToString(key) + "\n", StandardCharsets.US_ASCII,
+                    java.nio.file.StandardOpenOption.SYNC);
+            Files.createLink(file, temporary);
+            log.warn("Created the master key file {} (mode 0600). Back it up: without it no stored secret can be "
+                    + "decrypted. Alternatively pass the key in CANOPY_MASTER_KEY.", file);
         }
         catch (FileAlreadyExistsException raced) {
-            return; // another process created it first: use theirs
+            // another process created it first: use theirs
         }
-        Files.writeString(file, Base64.getEncoder().encodeToString(key) + "\n", StandardCharsets.US_ASCII);
-        log.warn("Created the master key file {} (mode 0600). Back it up: without it no stored secret can be "
-                + "decrypted. Alternatively pass the key in CANOPY_MASTER_KEY.", file);
+        finally {
+            Files.deleteIfExists(temporary);
+        }
     }
 
     private static byte[] decode(String base64, String source) {

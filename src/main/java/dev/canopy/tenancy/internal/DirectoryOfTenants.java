@@ -28,6 +28,11 @@ class DirectoryOfTenants implements TenantDirectory {
     }
 
     @Override
+    public Optional<TenantInfo> findBySlug(String slug) {
+        return records.findBySlug(slug).map(DirectoryOfTenants::info);
+    }
+
+    @Override
     public Map<UUID, TenantInfo> findAll(Collection<UUID> tenantIds) {
         return records.findAll(tenantIds).stream().collect(Collectors.toMap(Tenant::id, DirectoryOfTenants::info));
     }

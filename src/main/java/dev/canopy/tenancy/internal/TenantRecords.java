@@ -33,6 +33,11 @@ public class TenantRecords {
                 .optional();
     }
 
+    public Optional<Tenant> findBySlug(String slug) {
+        return jdbc.sql("select " + COLUMNS + " from platform.tenants where slug = ?").param(slug).query(Tenant.class)
+                .optional();
+    }
+
     public List<Tenant> findAll(Collection<UUID> ids) {
         if (ids.isEmpty()) {
             return List.of();

@@ -2,10 +2,13 @@ package dev.canopy.secrets.internal;
 
 import static dev.canopy.support.ApiAssertions.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -16,14 +19,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.canopy.platform.Ids;
+import dev.canopy.platform.StartupRefusedException;
 import dev.canopy.secrets.SecretBinding;
 import dev.canopy.secrets.Secrets;
 import dev.canopy.support.Api;
 import dev.canopy.support.ApiTest;
+import dev.canopy.support.SecretLogCapture;
 import dev.canopy.support.Fixtures.Session;
 import tools.jackson.databind.JsonNode;
 
@@ -31,6 +38,7 @@ import tools.jackson.databind.JsonNode;
  * KEK rotation and data-key rotation over the admin API while readers keep opening secrets, forcing some of
  * them to unwrap data keys from the database mid-rotation: no read may fail.
  */
+@ExtendWith(SecretLogCapture.class)
 class KeyRotationTest extends ApiTest {
 
     private static final String KEYS = "/api/v1/admin/keys";
@@ -58,6 +66,7 @@ class KeyRotationTest extends ApiTest {
         for (UUID owner : List.of(rotatedTenant, Ids.newId(), Ids.newId(), SecretBinding.PLATFORM)) {
             for (int i = 0; i < 5; i++) {
                 String value = "value-" + i + "-" + Ids.newId();
+                SecretLogCapture.secret(value);
                 SecretBinding binding = new SecretBinding(owner, "tenant.rotation_test", String.valueOf(i));
                 sealed.add(new Sealed(binding, secrets.sealText(binding, value), value));
             }
@@ -153,6 +162,19 @@ class KeyRotationTest extends ApiTest {
         }
         // and tokens still verify: the signing key was re-encrypted too
         assertThat(api.get("/api/v1/auth/me", fixtures.platformAdmin().accessToken()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void anotherMasterKeyRefusesToStartInsteadOfCreatingNewKeys(@TempDir Path elsewhere) {
+        byte[] other = new byte[32];
+        new java.security.SecureRandom().nextBytes(other);
+        MasterKey wrong = MasterKey.load(Base64.getEncoder().encodeToString(other), elsewhere);
+
+        assertThatThrownBy(() -> new KeyEncryptionKeys(jdbc, wrong)).isInstanceOf(StartupRefusedException.class)
+                .hasMessageContaining("does not decrypt key-encryption key version 1")
+                .hasMessageContaining("CANOPY_MASTER_KEY");
+        assertThat(jdbc.sql("select count(*) from platform.key_encryption_keys where version = 1").query(Long.class)
+                .single()).isEqualTo(1);
     }
 
     @Test
