@@ -26,6 +26,17 @@ public class Accounts {
         return users.any();
     }
 
+    /** Creates an ordinary, active user account; the password must satisfy the password policy. */
+    public UUID createUser(String email, String fullName, String password) {
+        String problem = PasswordPolicy.problemWith(password, email);
+        if (problem != null) {
+            throw new IllegalArgumentException("The password " + problem + ".");
+        }
+        UUID id = Ids.newId();
+        users.insert(id, email, fullName, passwords.encode(password), false);
+        return id;
+    }
+
     /** Creates a platform administrator; the password must satisfy the password policy. */
     public UUID createPlatformAdmin(String email, String fullName, String password) {
         String problem = PasswordPolicy.problemWith(password, email);

@@ -31,6 +31,17 @@ public class Members {
                 .collect(Collectors.toSet());
     }
 
+    /** Makes the user a member of the tenant with the given built-in roles, primary when it is their first. */
+    public void add(UUID tenantId, UUID userId, List<String> roles) {
+        roles.forEach(role -> BuiltInRole.assignable(role)
+                .orElseThrow(() -> new IllegalArgumentException("Not a role a tenant can give: " + role)));
+        scopes.inTenantAsUser(tenantId, userId, () -> {
+            boolean first = memberships.ofUser(userId).isEmpty();
+            memberships.insert(tenantId, userId, roles, first);
+            return null;
+        });
+    }
+
     /** Makes the user an administrator of the tenant, primary when it is their first membership. */
     public void addAdministrator(UUID tenantId, UUID userId) {
         scopes.inTenantAsUser(tenantId, userId, () -> {

@@ -16,7 +16,7 @@ class AuditedHandlers implements WebMvcConfigurer, HandlerInterceptor {
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
-        registry.addInterceptor(this).addPathPatterns("/api/**");
+        registry.addInterceptor(this).addPathPatterns("/**"); // the API and the console
     }
 
     @Override

@@ -41,7 +41,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Records every mutating API request, and every denied one. A mutating request runs in one
+ * Records every mutating API or console request, and every denied one. A mutating request runs in one
  * transaction that its audit record joins: it commits with the change, or the change rolls back with
  * it. A failed or denied request rolls back and is recorded in a transaction of its own.
  */
@@ -77,7 +77,11 @@ class AuditedRequests extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/api/");
+        // the API and the console's pages; not static files, health checks or documentation
+        String path = request.getRequestURI();
+        return path.startsWith("/console-assets/") || path.startsWith("/webjars/") || path.startsWith("/actuator/")
+                || path.startsWith("/docs") || path.startsWith("/swagger-ui/") || path.startsWith("/v3/")
+                || path.startsWith("/.well-known/");
     }
 
     @Override
@@ -209,7 +213,7 @@ class AuditedRequests extends OncePerRequestFilter {
 
     private static String fallbackAction(HttpServletRequest request) {
         Object pattern = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
-        return "api." + request.getMethod().toLowerCase() + " " + (pattern != null ? pattern : request.getRequestURI());
+        return (request.getRequestURI().startsWith("/api/") ? "api." : "console.") + request.getMethod().toLowerCase() + " " + (pattern != null ? pattern : request.getRequestURI());
     }
 
     private static @Nullable String resourceId(HttpServletRequest request,
@@ -223,6 +227,11 @@ class AuditedRequests extends OncePerRequestFilter {
     }
 
     private static java.util.Optional<Object> requestBody(ContentCachingRequestWrapper body) {
+        if (body.getContentType() != null && body.getContentType().startsWith("application/x-www-form-urlencoded")) {
+            long length = body.getContentLengthLong();
+            return java.util.Optional.of(length > MAX_RECORDED_BODY ? "(" + length + " bytes, not recorded)"
+                    : formFields(body));
+        }
         byte[] content = body.getContentAsByteArray();
         if (content.length == 0) {
             return java.util.Optional.empty();
@@ -236,6 +245,17 @@ class AuditedRequests extends OncePerRequestFilter {
         catch (RuntimeException e) {
             return java.util.Optional.of("(not JSON, " + content.length + " bytes)");
         }
+    }
+
+    /** A console form as the audit record keeps it: its fields (secrets are redacted on append), not the CSRF token. */
+    private static Map<String, Object> formFields(HttpServletRequest request) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        request.getParameterMap().forEach((name, values) -> {
+            if (!"_csrf".equals(name)) {
+                fields.put(name, values.length == 1 ? values[0] : java.util.List.of(values));
+            }
+        });
+        return fields;
     }
 
     private static java.util.Optional<String> errorCode(ContentCachingResponseWrapper response) {

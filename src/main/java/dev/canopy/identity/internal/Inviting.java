@@ -99,6 +99,21 @@ public class Inviting {
         });
     }
 
+    /** What the accept page shows before the invitee answers: where to, for whom, and whether they have an account. */
+    public record Preview(String tenantName, String email, boolean accountExists, String status) {
+    }
+
+    /** The invitation behind a token, if the token is one; reading it changes nothing. */
+    public java.util.Optional<Preview> preview(String token) {
+        return invitations.target(RefreshTokens.hash(token)).flatMap(target -> tenants.find(target.tenantId())
+                .flatMap(tenant -> scopes.inTenant(tenant.id(),
+                        () -> invitations.find(tenant.id(), target.invitationId()))
+                        .map(invitation -> new Preview(tenant.name(), invitation.email(),
+                                users.findByEmail(invitation.email()).filter(u -> u.passwordHash() != null)
+                                        .isPresent(),
+                                invitation.status(Instant.now())))));
+    }
+
     /**
      * Accepts with the token. A new address needs a full name and a password (policy applies); an address
      * with an account needs that account's password and keeps its name; an account without a password

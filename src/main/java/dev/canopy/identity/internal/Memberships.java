@@ -102,6 +102,12 @@ public class Memberships {
         changes.publish("membership", tenantId + ":" + userId);
     }
 
+    /** How many members the tenant has; call within the tenant's scope. */
+    public long count(UUID tenantId) {
+        return jdbc.sql("select count(*) from tenant.memberships where tenant_id = ?").param(tenantId)
+                .query(Long.class).single();
+    }
+
     public int countWithRole(UUID tenantId, String role) {
         return jdbc.sql("select count(*) from tenant.memberships where tenant_id = ? and ? = any (roles)")
                 .params(tenantId, role)

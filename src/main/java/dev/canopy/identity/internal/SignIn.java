@@ -105,6 +105,11 @@ public class SignIn {
     /** Where the request came from, kept with the session. */
     public record Client(@Nullable String ip, @Nullable String userAgent) {
 
+        /** The client of an HTTP request: its remote address and {@code User-Agent}. */
+        public static Client of(jakarta.servlet.http.HttpServletRequest request) {
+            return new Client(request.getRemoteAddr(), request.getHeader("User-Agent"));
+        }
+
         /** The user agent as sessions keep it: at most 500 characters. */
         public @Nullable String storedUserAgent() {
             return userAgent == null ? null : userAgent.substring(0, Math.min(500, userAgent.length()));

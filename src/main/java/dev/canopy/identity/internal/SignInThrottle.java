@@ -34,7 +34,8 @@ class SignInThrottle extends OncePerRequestFilter {
 
     private static final Pattern THROTTLED = Pattern.compile(
             "/api/v1/auth/(login|refresh|mfa/verify|password-reset(/confirm)?|register|verify-email)"
-                    + "|/api/v1/invitations/[^/]+/accept");
+                    + "|/api/v1/invitations/[^/]+/accept"
+                    + "|/sign-in(/mfa)?|/forgot-password|/reset-password|/accept-invitation");
     /** The SSO login start writes a row for every stranger's request; its callback spends provider calls. */
     private static final Pattern THROTTLED_GETS = Pattern.compile("/api/v1/auth/sso/([^/]+/login|callback)");
     private static final Duration WINDOW = Duration.ofMinutes(1);
@@ -69,6 +70,11 @@ class SignInThrottle extends OncePerRequestFilter {
         if (window.count().incrementAndGet() > perMinute) {
             long retryAfter = Math.max(1, Duration.between(Instant.now(), window.started().plus(WINDOW)).toSeconds() + 1);
             response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfter));
+            if (!request.getRequestURI().startsWith("/api/")) {
+                ConsoleSecurityConfiguration.plainPage(response, HttpStatus.TOO_MANY_REQUESTS,
+                        "Too many attempts from your address; try again in " + retryAfter + " seconds.");
+                return;
+            }
             problems.write(response, problems.of(HttpStatus.TOO_MANY_REQUESTS, "TOO_MANY_REQUESTS",
                     "Too many requests from your address; try again in " + retryAfter + " seconds.", request));
             return;

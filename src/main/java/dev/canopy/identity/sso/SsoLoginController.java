@@ -81,7 +81,7 @@ class SsoLoginController {
         var attempt = new LoginAttempt();
         try {
             SsoLogin.Completed completed = login.complete(state, code, error, cookieState,
-                    new SignIn.Client(request.getRemoteAddr(), request.getHeader(HttpHeaders.USER_AGENT)),
+                    SignIn.Client.of(request),
                     facts(request), attempt);
             return ResponseEntity.status(HttpStatus.FOUND)
                     .header(HttpHeaders.LOCATION, issuer.current() + completed.returnTo())

@@ -124,7 +124,7 @@ class AuthController {
     }
 
     private static SignIn.Client client(HttpServletRequest request) {
-        return new SignIn.Client(request.getRemoteAddr(), request.getHeader(HttpHeaders.USER_AGENT));
+        return SignIn.Client.of(request);
     }
 
     private static ResponseEntity<TokenResponse> withCookie(SignedIn signedIn, HttpServletRequest request) {

@@ -12,6 +12,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.canopy.audit.AuditTrail;
 import dev.canopy.identity.Accounts;
 import dev.canopy.identity.Members;
 import dev.canopy.platform.Ids;
@@ -33,10 +34,15 @@ class PlatformBootstrap implements ApplicationRunner {
     private final JdbcClient jdbc;
     private final String email;
     private final String password;
+    private final AuditTrail audit;
+    private final boolean demoData;
 
     PlatformBootstrap(Accounts accounts, Members members, TenantRecords tenants, TransactionTemplate transactions,
-            JdbcClient jdbc, @Value("${canopy.bootstrap.admin-email}") String email,
-            @Value("${canopy.bootstrap.admin-password}") String password) {
+            JdbcClient jdbc, AuditTrail audit, @Value("${canopy.bootstrap.admin-email}") String email,
+            @Value("${canopy.bootstrap.admin-password}") String password,
+            @Value("${canopy.demo-data:false}") boolean demoData) {
+        this.audit = audit;
+        this.demoData = demoData;
         this.accounts = accounts;
         this.members = members;
         this.tenants = tenants;
@@ -64,6 +70,10 @@ class PlatformBootstrap implements ApplicationRunner {
         tenants.insert(tenantId, "Canopy", "canopy", null, null);
         UUID adminId = accounts.createPlatformAdmin(email, "Platform administrator", adminPassword);
         members.addAdministrator(tenantId, adminId);
+        if (demoData) {
+            // only here: on a database that had no user at all, never on one in use
+            new DemoData(accounts, members, tenants, audit, "").seed(adminId, email);
+        }
         if (generated) {
             log.warn("Created the platform administrator {} with the generated password {} - it is shown only "
                     + "this once; sign in and change it, or set CANOPY_BOOTSTRAP_ADMIN_PASSWORD before first start.",

@@ -1,0 +1,120 @@
+package dev.canopy.identity.console;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.ControllerAdvice;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.ModelAttribute;
+
+import dev.canopy.access.BuiltInRole;
+import dev.canopy.identity.TenantDirectory;
+import dev.canopy.identity.TenantInfo;
+import dev.canopy.identity.internal.Membership;
+import dev.canopy.identity.internal.Memberships;
+import dev.canopy.identity.internal.MultiFactor;
+import dev.canopy.identity.internal.UserAccount;
+import dev.canopy.identity.internal.UserAccounts;
+import dev.canopy.platform.console.ConsoleController;
+import dev.canopy.platform.console.NavItem;
+import dev.canopy.platform.db.TenantTransactions;
+import dev.canopy.platform.security.CanopyPrincipal;
+import dev.canopy.platform.web.ApiException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Adds the {@link Frame} to every console page and renders refusals as pages. Everything comes from the
+ * request's principal, resolved afresh from its session, so header, navigation and page always agree on the
+ * tenant and the role, also right after a switch or a change of roles.
+ */
+@ControllerAdvice(annotations = ConsoleController.class)
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class ConsoleFrameAdvice {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsoleFrameAdvice.class);
+
+    private final UserAccounts users;
+    private final Memberships memberships;
+    private final TenantDirectory tenants;
+    private final TenantTransactions scopes;
+    private final MultiFactor multiFactor;
+    private final List<NavItem> navigation;
+
+    ConsoleFrameAdvice(UserAccounts users, Memberships memberships, TenantDirectory tenants,
+            TenantTransactions scopes, MultiFactor multiFactor, List<NavItem> navigation) {
+        this.users = users;
+        this.memberships = memberships;
+        this.tenants = tenants;
+        this.scopes = scopes;
+        this.multiFactor = multiFactor;
+        this.navigation = navigation.stream().sorted(Comparator.comparingInt(NavItem::order)).toList();
+    }
+
+    @ModelAttribute("frame")
+    @Nullable
+    Frame frame(HttpServletRequest request) {
+        CanopyPrincipal principal = principal();
+        if (principal == null) {
+            return null;
+        }
+        UserAccount user = users.findById(principal.userId()).orElseThrow();
+        List<Membership> own = scopes.asUser(user.id(), () -> memberships.ofUser(user.id()));
+        Map<UUID, TenantInfo> known = tenants.findAll(own.stream().map(Membership::tenantId).toList());
+        TenantInfo current = tenants.find(principal.tenantId()).orElseThrow();
+        Membership here = own.stream().filter(m -> m.tenantId().equals(current.id())).findFirst().orElse(null);
+        String role = here != null ? roleLabel(here.roles())
+                : principal.platformAdmin() ? BuiltInRole.PLATFORM_ADMIN.displayName() : "";
+        List<Frame.TenantChoice> choices = own.stream()
+                .filter(m -> known.containsKey(m.tenantId()) && known.get(m.tenantId()).usable())
+                .map(m -> new Frame.TenantChoice(m.tenantId(), known.get(m.tenantId()).name(), roleLabel(m.roles())))
+                .sorted(Comparator.comparing(Frame.TenantChoice::name, String.CASE_INSENSITIVE_ORDER))
+                .toList();
+        if (here == null) {
+            choices = new java.util.ArrayList<>(choices);
+            choices.addFirst(new Frame.TenantChoice(current.id(), current.name(), role));
+        }
+        List<NavItem> allowed = navigation.stream().filter(item -> item.visibleTo().test(principal)).toList();
+        return new Frame(user.fullName(), user.email(), new Frame.TenantChoice(current.id(), current.name(), role),
+                role, choices, allowed, request.getRequestURI(),
+                current.mfaRequired() && !multiFactor.active(user.id()), principal.permissions());
+    }
+
+    /** A refusal from a service: the console's error page with the same status and the same message. */
+    @ExceptionHandler(ApiException.class)
+    String refused(ApiException e, Model model, HttpServletRequest request, HttpServletResponse response) {
+        response.setStatus(e.status().value());
+        model.addAttribute("status", e.status().value());
+        model.addAttribute("reason", e.status().getReasonPhrase());
+        model.addAttribute("message", e.status() == HttpStatus.NOT_FOUND ? "There is nothing here, or it is not "
+                + "yours to see." : e.getMessage());
+        model.addAttribute("code", e.code());
+        model.addAttribute("frame", frame(request));
+        if (e.status().is5xxServerError()) {
+            log.error("Console request {} failed: {}", request.getRequestURI(), e.getMessage());
+        }
+        return "console/error";
+    }
+
+    static String roleLabel(List<String> roles) {
+        return String.join(", ", roles.stream()
+                .map(key -> BuiltInRole.assignable(key).map(BuiltInRole::displayName).orElse(key))
+                .toList());
+    }
+
+    static @Nullable CanopyPrincipal principal() {
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        return authentication != null && authentication.getPrincipal() instanceof CanopyPrincipal p ? p : null;
+    }
+}

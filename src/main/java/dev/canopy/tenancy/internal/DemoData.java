@@ -1,0 +1,148 @@
+package dev.canopy.tenancy.internal;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.canopy.audit.Actor;
+import dev.canopy.audit.AuditRecord;
+import dev.canopy.audit.AuditTrail;
+import dev.canopy.identity.Accounts;
+import dev.canopy.identity.Members;
+import dev.canopy.platform.Ids;
+
+/**
+ * {@code CANOPY_DEMO_DATA=true} on an empty database: an MSP with two client tenants, a handful of users with
+ * different roles in each (passwords generated and printed once) and some audit history, so a first look at the
+ * console shows a living platform. Groups and custom roles join when the access-control engine exists.
+ */
+final class DemoData {
+
+    private static final Logger log = LoggerFactory.getLogger(DemoData.class);
+    static final String DOMAIN = "demo.canopy.local";
+
+    /** A demo person: where they belong and with which roles. */
+    record Person(String email, String name, Map<String, List<String>> rolesBySlug) {
+    }
+
+    /** What was created, for the log and the tests. */
+    record Seeded(Map<String, UUID> tenants, Map<String, String> passwords) {
+    }
+
+    private final Accounts accounts;
+    private final Members members;
+    private final TenantRecords tenants;
+    private final AuditTrail audit;
+    private final SecureRandom random = new SecureRandom();
+    private final String prefix;
+    private final List<AuditRecord> history = new ArrayList<>();
+
+    /** {@code prefix} goes before every slug and email (empty for real use; tests seed several worlds). */
+    DemoData(Accounts accounts, Members members, TenantRecords tenants, AuditTrail audit, String prefix) {
+        this.accounts = accounts;
+        this.members = members;
+        this.tenants = tenants;
+        this.audit = audit;
+        this.prefix = prefix;
+    }
+
+    static List<Person> people() {
+        return List.of(
+                new Person("msp-admin@" + DOMAIN, "Morgan Msp", Map.of("northwind", List.of("tenant_admin"),
+                        "contoso", List.of("tenant_admin"), "fabrikam", List.of("tenant_admin"))),
+                new Person("alice@" + DOMAIN, "Alice Analyst", Map.of("northwind", List.of("member"),
+                        "contoso", List.of("viewer"))),
+                new Person("victor@" + DOMAIN, "Victor Viewer", Map.of("northwind", List.of("viewer"))),
+                new Person("carol@" + DOMAIN, "Carol Contoso", Map.of("contoso", List.of("tenant_admin"))),
+                new Person("dave@" + DOMAIN, "Dave Developer", Map.of("contoso", List.of("member"),
+                        "fabrikam", List.of("viewer"))),
+                new Person("erin@" + DOMAIN, "Erin Fabrikam", Map.of("fabrikam", List.of("tenant_admin"))));
+    }
+
+    /** Seeds the demo world; the caller runs it in the bootstrap's transaction, so it happens once. */
+    Seeded seed(UUID platformAdminId, String platformAdminEmail) {
+        Instant now = Instant.now();
+        var ids = new LinkedHashMap<String, UUID>();
+        ids.put("northwind", Ids.newId());
+        ids.put("contoso", Ids.newId());
+        ids.put("fabrikam", Ids.newId());
+        tenants.insert(ids.get("northwind"), "Northwind MSP", prefix + "northwind", null, "eu-west");
+        tenants.insert(ids.get("contoso"), "Contoso Retail", prefix + "contoso", ids.get("northwind"), "eu-west");
+        tenants.insert(ids.get("fabrikam"), "Fabrikam Health", prefix + "fabrikam", ids.get("northwind"), "us-east");
+        var admin = new Actor.UserActor(platformAdminId, platformAdminEmail);
+        ids.forEach((slug, id) -> history(id, now.minus(Duration.ofDays(29)), admin, "tenant.created", "tenant",
+                id.toString(), Map.of("slug", slug)));
+
+        var passwords = new LinkedHashMap<String, String>();
+        var users = new LinkedHashMap<String, UUID>();
+        int index = 0;
+        for (Person person : people()) {
+            String password = password();
+            String email = prefix + person.email();
+            UUID userId = accounts.createUser(email, person.name(), password);
+            passwords.put(email, password);
+            users.put(email, userId);
+            // in the tenants' order, so the first one (the MSP for its staff) is their primary tenant
+            for (var entry : ids.entrySet()) {
+                List<String> roles = person.rolesBySlug().get(entry.getKey());
+                if (roles == null) {
+                    continue;
+                }
+                UUID tenantId = entry.getValue();
+                members.add(tenantId, userId, roles);
+                history(tenantId, now.minus(Duration.ofDays(27 - index * 3L)), admin, "user.added", "user",
+                        userId.toString(), Map.of("email", email, "roles", roles));
+            }
+            index++;
+        }
+        activity(ids, users, now);
+        // appended in time order, so the chain reads as the history it tells
+        history.sort(java.util.Comparator.comparing(AuditRecord::occurredAt));
+        history.forEach(audit::append);
+        passwords.forEach((email, password) -> log.warn(
+                "Demo user {} has the generated password {} - shown only this once", email, password));
+        log.info("Demo data: tenants {}, {} users; sign in at / with any of them", ids.keySet(), passwords.size());
+        return new Seeded(ids, passwords);
+    }
+
+    /** Sign-ins spread over the last four weeks, so the dashboard's chart has something to show. */
+    private void activity(Map<String, UUID> ids, Map<String, UUID> users, Instant now) {
+        var emails = new ArrayList<>(users.keySet());
+        for (int day = 25; day >= 0; day--) {
+            for (var entry : ids.entrySet()) {
+                int events = 1 + random.nextInt(4);
+                for (int i = 0; i < events; i++) {
+                    String email = emails.get(random.nextInt(emails.size()));
+                    history(entry.getValue(), now.minus(Duration.ofDays(day)).minus(Duration.ofMinutes(
+                            random.nextInt(600))), new Actor.UserActor(users.get(email), email), "auth.login", "session",
+                            null, Map.of());
+                }
+            }
+        }
+    }
+
+    private void history(UUID tenantId, Instant at, Actor actor, String action, String resourceType,
+            String resourceId, Map<String, Object> details) {
+        var marked = new LinkedHashMap<String, Object>(details);
+        marked.put("demo", true);
+        history.add(new AuditRecord(tenantId, at, actor, action, resourceType, resourceId, true, null, null,
+                "canopy demo data", null, marked));
+    }
+
+    private String password() {
+        String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        var password = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            password.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return password.toString();
+    }
+}

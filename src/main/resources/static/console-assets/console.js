@@ -1,0 +1,37 @@
+// Canopy console: the little script it needs. No tokens here: the session lives in HttpOnly cookies.
+(function () {
+  "use strict";
+  // htmx requests carry the CSRF token from the page (forms carry it as a hidden field too)
+  // (boosted navigation swaps only the body, so the token is read from the body, never from a stale head)
+  document.addEventListener("htmx:configRequest", function (event) {
+    var params = event.detail.parameters;
+    var hasField = params && (typeof params.has === "function" ? params.has("_csrf") : "_csrf" in params);
+    var holder = document.getElementById("csrf-token");
+    if (!hasField && holder) { event.detail.headers["X-CSRF-TOKEN"] = holder.dataset.token; }
+  });
+
+  // charts: <canvas data-chart='{"labels":[...],"values":[...],"label":"..."}'>
+  function drawCharts(root) {
+    if (typeof Chart === "undefined") { return; }
+    (root || document).querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      if (canvas.dataset.drawn) { return; }
+      canvas.dataset.drawn = "1";
+      var data = JSON.parse(canvas.dataset.chart);
+      new Chart(canvas, {
+        type: "bar",
+        data: { labels: data.labels, datasets: [{ label: data.label, data: data.values, backgroundColor: "#1f6f4a" }] },
+        options: { responsive: true, maintainAspectRatio: false, animation: false,
+          plugins: { legend: { display: false } },
+          scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+  document.addEventListener("htmx:load", function (event) { drawCharts(event.target); });
+
+  // buttons that ask first: <button data-confirm="Remove this user?">
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.dataset.confirm)) { event.preventDefault(); event.stopPropagation(); }
+  }, true);
+})();

@@ -1,0 +1,69 @@
+package dev.canopy.tenancy.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.canopy.audit.AuditTrail;
+import dev.canopy.identity.Accounts;
+import dev.canopy.identity.Members;
+import dev.canopy.support.ApiTest;
+import dev.canopy.support.Fixtures;
+
+/**
+ * The demo world {@code CANOPY_DEMO_DATA=true} seeds on an empty database: an MSP with two clients, users
+ * who sign in with the printed passwords and get their roles, and an audit history that verifies. (Seeded here
+ * with a prefix, since the suite's database is not empty.)
+ */
+class DemoDataTest extends ApiTest {
+
+    @Autowired
+    Accounts accounts;
+    @Autowired
+    Members members;
+    @Autowired
+    TenantRecords tenants;
+    @Autowired
+    AuditTrail audit;
+    @Autowired
+    TransactionTemplate transactions;
+
+    @Test
+    void seedsAnMspWithClientsUsersAndHistory() {
+        String prefix = Fixtures.unique("demo") + "-";
+        var admin = fixtures.platformAdmin();
+        DemoData.Seeded seeded = transactions.execute(status -> new DemoData(accounts, members, tenants, audit,
+                prefix).seed(admin.userId(), admin.email()));
+
+        UUID northwind = seeded.tenants().get("northwind");
+        UUID contoso = seeded.tenants().get("contoso");
+        assertThat(tenants.find(contoso).orElseThrow().parentTenantId()).isEqualTo(northwind);
+        assertThat(tenants.find(seeded.tenants().get("fabrikam")).orElseThrow().parentTenantId()).isEqualTo(northwind);
+        assertThat(seeded.passwords()).hasSize(DemoData.people().size());
+
+        String mspAdmin = prefix + "msp-admin@" + DemoData.DOMAIN;
+        var msp = fixtures.login(mspAdmin, seeded.passwords().get(mspAdmin), null);
+        assertThat(msp.tenantId()).as("the MSP is its staff's primary tenant").isEqualTo(northwind);
+        assertThat(api.get("/api/v1/users", msp.accessToken()).json().path("items")).hasSize(3);
+        var events = api.get("/api/v1/audit-events?limit=200", msp.accessToken()).json().path("items");
+        assertThat(events.size()).isGreaterThan(20);
+        long demo = 0;
+        for (var event : events) {
+            demo += event.path("details").path("demo").asBoolean() ? 1 : 0;
+        }
+        assertThat(demo).as("events marked as demo history").isGreaterThan(20);
+        assertThat(api.post("/api/v1/audit-events/verify", msp.accessToken(), null).json().path("valid").asBoolean())
+                .isTrue();
+
+        String carol = prefix + "carol@" + DemoData.DOMAIN;
+        var contosoAdmin = fixtures.login(carol, seeded.passwords().get(carol), null);
+        assertThat(contosoAdmin.tenantId()).isEqualTo(contoso);
+        String victor = prefix + "victor@" + DemoData.DOMAIN;
+        var viewer = fixtures.login(victor, seeded.passwords().get(victor), northwind);
+        assertThat(api.get("/api/v1/audit-events", viewer.accessToken()).status()).isEqualTo(403);
+    }
+}
