@@ -54,6 +54,13 @@ class AccessControlApiTest extends ApiTest {
         assertThat(role.path("level").asString()).isEqualTo("tenant");
         assertThat(role.path("version").asLong()).isZero();
         assertThat(strings(role.path("permissions"))).containsExactly("deployments:*", "users:list");
+        assertThat(AuditLog.ofRequest(scopes, jdbc, tenant.id(), created.header("X-Request-Id")))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.action()).isEqualTo("role.created");
+                    assertThat(e.status()).isEqualTo("success");
+                    assertThat(e.resourceType()).isEqualTo("role");
+                    assertThat(e.resourceId()).isEqualTo(id);
+                });
 
         assertThat(api.get("/api/v1/roles/" + id, admin.accessToken()).json()).isEqualTo(role);
         List<String> listed = new ArrayList<>();

@@ -16,6 +16,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.canopy.platform.web.Audited;
 import dev.canopy.access.internal.AccessGrant;
 import dev.canopy.access.internal.AccessGrantManagement;
 import dev.canopy.platform.security.CanopyPrincipal;
@@ -63,6 +64,7 @@ class AccessGrantsController {
         return new Page<>(page.items().stream().map(GrantView::of).toList(), page.nextCursor());
     }
 
+    @Audited(action = "access_grant.created", resource = "tenant")
     @PostMapping
     ResponseEntity<GrantView> create(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID tenantId,
             @Valid @RequestBody CreateGrant body) {
@@ -72,6 +74,7 @@ class AccessGrantsController {
                 .body(GrantView.of(grant));
     }
 
+    @Audited(action = "access_grant.revoked", resource = "tenant")
     @DeleteMapping("/{grantId}")
     ResponseEntity<Void> revoke(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID tenantId,
             @PathVariable UUID grantId) {

@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.canopy.platform.web.Audited;
 import dev.canopy.access.Permissions;
 import dev.canopy.access.internal.BusinessUnit;
 import dev.canopy.access.internal.BusinessUnitManagement;
@@ -89,6 +90,7 @@ class BusinessUnitsController {
         return UnitView.of(units.get(principal, id));
     }
 
+    @Audited(action = "business_unit.created", resource = "business_unit")
     @PostMapping("/api/v1/business-units")
     ResponseEntity<UnitView> create(@AuthenticationPrincipal CanopyPrincipal principal,
             @Valid @RequestBody CreateUnit body) {
@@ -98,6 +100,7 @@ class BusinessUnitsController {
         return ResponseEntity.created(URI.create("/api/v1/business-units/" + unit.id())).body(unit);
     }
 
+    @Audited(action = "business_unit.updated", resource = "business_unit")
     @PatchMapping("/api/v1/business-units/{id}")
     UnitView update(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @Valid @RequestBody UpdateUnit body) {
@@ -106,6 +109,7 @@ class BusinessUnitsController {
                 body.ownerId(), body.version()));
     }
 
+    @Audited(action = "business_unit.deleted", resource = "business_unit")
     @DeleteMapping("/api/v1/business-units/{id}")
     ResponseEntity<Void> delete(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id) {
         principal.require(Permissions.BUSINESS_UNITS_DELETE);
@@ -114,6 +118,7 @@ class BusinessUnitsController {
     }
 
     /** Adds the member with a role (or changes it): the unit's owner, or business_units:manage_members. */
+    @Audited(action = "business_unit.member_set", resource = "business_unit")
     @PutMapping("/api/v1/business-units/{id}/members/{userId}")
     ResponseEntity<Void> putMember(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @PathVariable UUID userId, @Valid @RequestBody PutMember body) {
@@ -122,12 +127,14 @@ class BusinessUnitsController {
     }
 
     /** The same as PUT, for clients that add with POST. */
+    @Audited(action = "business_unit.member_added", resource = "business_unit")
     @PostMapping("/api/v1/business-units/{id}/members/{userId}")
     ResponseEntity<Void> addMember(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @PathVariable UUID userId, @Valid @RequestBody PutMember body) {
         return putMember(principal, id, userId, body);
     }
 
+    @Audited(action = "business_unit.member_removed", resource = "business_unit")
     @DeleteMapping("/api/v1/business-units/{id}/members/{userId}")
     ResponseEntity<Void> removeMember(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @PathVariable UUID userId) {
@@ -135,6 +142,7 @@ class BusinessUnitsController {
         return ResponseEntity.noContent().build();
     }
 
+    @Audited(action = "auth.business_unit_switched", resource = "session")
     @PostMapping("/api/v1/auth/switch-business-unit")
     ActiveUnit switchUnit(@AuthenticationPrincipal CanopyPrincipal principal, @Valid @RequestBody SwitchUnit body) {
         BusinessUnit unit = units.switchTo(principal, body.businessUnitId());

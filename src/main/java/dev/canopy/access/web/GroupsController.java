@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.canopy.platform.web.Audited;
 import dev.canopy.access.Permissions;
 import dev.canopy.access.internal.GroupManagement;
 import dev.canopy.access.internal.GroupManagement.GroupDetails;
@@ -78,6 +79,7 @@ class GroupsController {
         return GroupView.of(groups.get(principal.tenantId(), id));
     }
 
+    @Audited(action = "group.created", resource = "group")
     @PostMapping
     ResponseEntity<GroupView> create(@AuthenticationPrincipal CanopyPrincipal principal,
             @Valid @RequestBody CreateGroup body) {
@@ -87,6 +89,7 @@ class GroupsController {
         return ResponseEntity.created(URI.create("/api/v1/groups/" + group.id())).body(group);
     }
 
+    @Audited(action = "group.updated", resource = "group")
     @PatchMapping("/{id}")
     GroupView update(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @Valid @RequestBody UpdateGroup body) {
@@ -95,6 +98,7 @@ class GroupsController {
                 body.description() == null ? null : body.description().trim(), body.version()));
     }
 
+    @Audited(action = "group.deleted", resource = "group")
     @DeleteMapping("/{id}")
     ResponseEntity<Void> delete(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id) {
         principal.require(Permissions.GROUPS_DELETE);
@@ -102,6 +106,7 @@ class GroupsController {
         return ResponseEntity.noContent().build();
     }
 
+    @Audited(action = "group.member_added", resource = "group")
     @PostMapping("/{id}/members/{userId}")
     ResponseEntity<Void> addMember(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @PathVariable UUID userId) {
@@ -110,6 +115,7 @@ class GroupsController {
         return ResponseEntity.noContent().build();
     }
 
+    @Audited(action = "group.member_removed", resource = "group")
     @DeleteMapping("/{id}/members/{userId}")
     ResponseEntity<Void> removeMember(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @PathVariable UUID userId) {
@@ -118,6 +124,7 @@ class GroupsController {
         return ResponseEntity.noContent().build();
     }
 
+    @Audited(action = "group.role_added", resource = "group")
     @PostMapping("/{id}/roles/{roleId}")
     ResponseEntity<Void> addRole(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @PathVariable @Size(max = 64) String roleId) {
@@ -126,6 +133,7 @@ class GroupsController {
         return ResponseEntity.noContent().build();
     }
 
+    @Audited(action = "group.role_removed", resource = "group")
     @DeleteMapping("/{id}/roles/{roleId}")
     ResponseEntity<Void> removeRole(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @PathVariable @Size(max = 64) String roleId) {

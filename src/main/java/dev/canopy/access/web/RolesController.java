@@ -16,6 +16,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.canopy.platform.web.Audited;
 import dev.canopy.access.Permissions;
 import dev.canopy.access.internal.RoleManagement;
 import dev.canopy.access.internal.RoleManagement.RoleEntry;
@@ -69,6 +70,7 @@ class RolesController {
         return roles.get(principal.tenantId(), id);
     }
 
+    @Audited(action = "role.created", resource = "role")
     @PostMapping
     ResponseEntity<RoleEntry> create(@AuthenticationPrincipal CanopyPrincipal principal,
             @Valid @RequestBody CreateRole body) {
@@ -78,6 +80,7 @@ class RolesController {
         return ResponseEntity.created(URI.create("/api/v1/roles/" + role.id())).body(role);
     }
 
+    @Audited(action = "role.updated", resource = "role")
     @PatchMapping("/{id}")
     RoleEntry update(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable String id,
             @Valid @RequestBody UpdateRole body) {
@@ -86,6 +89,7 @@ class RolesController {
                 body.description() == null ? null : body.description().trim(), body.permissions(), body.version());
     }
 
+    @Audited(action = "role.deleted", resource = "role")
     @DeleteMapping("/{id}")
     ResponseEntity<Void> delete(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable String id) {
         principal.require(Permissions.ROLES_DELETE);

@@ -17,6 +17,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.canopy.platform.web.Audited;
 import dev.canopy.access.Explanation;
 import dev.canopy.access.Permissions;
 import dev.canopy.access.internal.DirectGrant;
@@ -90,6 +91,7 @@ class UserPermissionsController {
         return new GrantList(grants.of(principal.tenantId(), id).stream().map(GrantView::of).toList());
     }
 
+    @Audited(action = "permission.granted", resource = "user")
     @PostMapping("/{id}/permissions")
     ResponseEntity<GrantView> put(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @Valid @RequestBody PutGrant body) {
@@ -99,6 +101,7 @@ class UserPermissionsController {
         return ResponseEntity.created(URI.create("/api/v1/users/" + id + "/permissions")).body(GrantView.of(grant));
     }
 
+    @Audited(action = "permission.revoked", resource = "user")
     @DeleteMapping("/{id}/permissions")
     ResponseEntity<Void> remove(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @RequestParam(required = false) @Nullable String permission) {

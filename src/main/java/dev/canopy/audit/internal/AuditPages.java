@@ -27,7 +27,7 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 
 import dev.canopy.access.Permissions;
 import dev.canopy.audit.AuditTrail;
-import dev.canopy.audit.Audited;
+import dev.canopy.platform.web.Audited;
 import dev.canopy.platform.console.ConsoleController;
 import dev.canopy.platform.console.FormErrors;
 import dev.canopy.platform.console.NavItem;

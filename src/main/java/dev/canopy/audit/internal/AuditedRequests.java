@@ -30,7 +30,7 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
 
 import dev.canopy.audit.Actor;
 import dev.canopy.audit.AuditRecord;
-import dev.canopy.audit.Audited;
+import dev.canopy.platform.web.Audited;
 import dev.canopy.platform.db.IndependentTransaction;
 import dev.canopy.platform.security.CanopyPrincipal;
 import dev.canopy.platform.web.Problems;

@@ -7,7 +7,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 import dev.canopy.audit.Actor;
-import dev.canopy.audit.Audited;
+import dev.canopy.platform.web.Audited;
 
 /** What is known about the current request for its audit record, gathered while it runs. */
 public final class RequestAudit {

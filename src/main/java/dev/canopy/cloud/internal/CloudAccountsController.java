@@ -20,7 +20,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.canopy.access.Permissions;
-import dev.canopy.audit.Audited;
+import dev.canopy.platform.web.Audited;
 import dev.canopy.platform.security.CanopyPrincipal;
 import dev.canopy.platform.web.ApiException;
 import dev.canopy.platform.web.Page;

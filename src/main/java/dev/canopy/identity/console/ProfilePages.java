@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 
 import dev.canopy.access.Permissions;
 import dev.canopy.audit.AuditTrail;
-import dev.canopy.audit.Audited;
+import dev.canopy.platform.web.Audited;
 import dev.canopy.identity.internal.ApiKeyDirectory;
 import dev.canopy.identity.internal.ConsoleSessions;
 import dev.canopy.identity.internal.MultiFactor;

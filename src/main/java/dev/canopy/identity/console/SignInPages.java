@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
-import dev.canopy.audit.Audited;
+import dev.canopy.platform.web.Audited;
 import dev.canopy.identity.internal.ConsoleCookies;
 import dev.canopy.identity.internal.ConsoleSessions;
 import dev.canopy.identity.internal.Inviting;

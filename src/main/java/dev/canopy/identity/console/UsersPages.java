@@ -15,7 +15,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
 import dev.canopy.access.Permissions;
-import dev.canopy.audit.Audited;
+import dev.canopy.platform.web.Audited;
 import dev.canopy.identity.internal.Inviting;
 import dev.canopy.identity.internal.Member;
 import dev.canopy.identity.internal.MemberDirectory;

@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.canopy.access.Permissions;
-import dev.canopy.audit.Audited;
+import dev.canopy.platform.web.Audited;
 import dev.canopy.identity.internal.Invitation;
 import dev.canopy.identity.internal.Inviting;
 import dev.canopy.platform.security.CanopyPrincipal;

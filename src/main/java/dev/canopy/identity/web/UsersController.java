@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-import dev.canopy.audit.Audited;
+import dev.canopy.platform.web.Audited;
 import dev.canopy.access.Permissions;
 import dev.canopy.identity.internal.Member;
 import dev.canopy.identity.internal.MemberDirectory;

@@ -16,7 +16,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
 import dev.canopy.access.Permissions;
-import dev.canopy.audit.Audited;
+import dev.canopy.platform.web.Audited;
 import dev.canopy.platform.console.ConsoleController;
 import dev.canopy.platform.console.FormErrors;
 import dev.canopy.platform.console.NavItem;

@@ -1,4 +1,4 @@
-package dev.canopy.audit;
+package dev.canopy.platform.web;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
