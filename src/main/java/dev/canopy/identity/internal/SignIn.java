@@ -292,12 +292,13 @@ public class SignIn {
         }
         UserAccount user = live.user();
         TenantInfo tenant = live.tenant();
+        // a refused refresh is recorded in the session's tenant, as its user's
+        audit.actor(tenant.id(), new Actor.UserActor(user.id(), user.email()));
+        audit.resource("session", sessionId.toString());
         if (!sso && !user.platformAdmin() && !passwordLogins.allowedIn(tenant.id())) {
             // the tenant went SSO-only after this password session started
             throw ssoRequired(tenant);
         }
-        audit.actor(tenant.id(), new Actor.UserActor(user.id(), user.email()));
-        audit.resource("session", sessionId.toString());
         return signedIn(sessionId, refreshToken, user, tenant);
     }
 
