@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 seconds="${1:-20}"
 connections="${2:-8}"
 which="${3:-all}"
+# wrk's own threads: one per core, as wrk advises; each thread drives connections/threads connections
+export THREADS="${THREADS:-2}"
 jar="${JAR:-$(ls target/canopy-*.jar | grep -v original | head -1)}"
 java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 work=$(mktemp -d)
@@ -30,13 +32,13 @@ login() {
 }
 
 # warm-up: a few seconds of each, not measured
-for i in $(seq "$connections"); do login; done > "$work/tokens"
-TOKENS="$work/tokens" wrk -t"$connections" -c"$connections" -d5s -s bench/refresh.lua "http://localhost:$port" > /dev/null
+for i in $(seq $((connections + THREADS))); do login; done > "$work/tokens"
+TOKENS="$work/tokens" wrk -t"$THREADS" -c"$connections" -d5s -s bench/refresh.lua "http://localhost:$port" > /dev/null
 [ "$which" = refresh ] || wrk -t2 -c4 -d5s -s bench/login.lua "http://localhost:$port" > /dev/null
 
-echo "== refresh-token rotations, $connections connections, ${seconds}s"
-for i in $(seq "$connections"); do login; done > "$work/tokens"
-TOKENS="$work/tokens" wrk -t"$connections" -c"$connections" -d"${seconds}s" --latency -s bench/refresh.lua \
+echo "== refresh-token rotations, $connections connections on $THREADS wrk threads, ${seconds}s"
+for i in $(seq $((connections + THREADS))); do login; done > "$work/tokens"
+TOKENS="$work/tokens" wrk -t"$THREADS" -c"$connections" -d"${seconds}s" --latency -s bench/refresh.lua \
     "http://localhost:$port" | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
 [ "$which" = refresh ] && exit 0
 echo "== password logins, 4 connections, ${seconds}s"
