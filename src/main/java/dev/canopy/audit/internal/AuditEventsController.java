@@ -1,18 +1,9 @@
 package dev.canopy.audit.internal;
 
-import java.io.BufferedWriter;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.ContentDisposition;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.BindParam;
@@ -32,7 +23,6 @@ import dev.canopy.platform.security.CanopyPrincipal;
 import dev.canopy.platform.web.ApiException;
 import dev.canopy.platform.web.Page;
 import dev.canopy.platform.web.PageRequest;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code /api/v1/audit-events}: search, export and verify the current tenant's audit chain (permission
@@ -48,15 +38,15 @@ class AuditEventsController {
     private final ChainVerifier verifier;
     private final TenantTransactions scopes;
     private final AuditTrail audit;
-    private final JsonMapper json;
+    private final AuditDownloads downloads;
 
     AuditEventsController(AuditEvents events, ChainVerifier verifier, TenantTransactions scopes, AuditTrail audit,
-            JsonMapper json) {
+            AuditDownloads downloads) {
         this.events = events;
         this.verifier = verifier;
         this.scopes = scopes;
         this.audit = audit;
-        this.json = json;
+        this.downloads = downloads;
     }
 
     /** The query parameters that choose events, shared by the list and the export. */
@@ -102,21 +92,7 @@ class AuditEventsController {
         String formatName = parser.required("format", format, List.of("csv", "ndjson"));
         AuditFilter filter = filters.parse(parser);
         parser.check();
-        EventFormat exportFormat = "csv".equals(formatName) ? EventFormat.CSV : EventFormat.NDJSON;
-        StreamingResponseBody body = out -> {
-            Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
-            exportFormat.header(writer);
-            scopes.inTenant(chain, () -> events.stream(chain, filter,
-                    event -> exportFormat.writeUnchecked(writer, event, json)));
-            writer.flush();
-        };
-        String name = "audit-events-" + (AuditRecord.PLATFORM.equals(chain) ? "platform" : chain) + "-"
-                + Instant.now().truncatedTo(ChronoUnit.SECONDS).toString().replace(":", "") + "."
-                + exportFormat.extension();
-        return ResponseEntity.ok()
-                .contentType(new MediaType(MediaType.parseMediaType(exportFormat.mediaType()), StandardCharsets.UTF_8))
-                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(name).build().toString())
-                .body(body);
+        return downloads.of(chain, "csv".equals(formatName) ? EventFormat.CSV : EventFormat.NDJSON, filter);
     }
 
     /** Verifies the whole chain: {@code {valid, checked, first_broken_id}}. */

@@ -1,22 +1,14 @@
 package dev.canopy.audit.internal;
 
-import java.io.BufferedWriter;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.annotation.Bean;
-import org.springframework.http.ContentDisposition;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.ui.Model;
@@ -52,14 +44,16 @@ class AuditPages {
     private final TenantTransactions scopes;
     private final AuditTrail audit;
     private final JsonMapper json;
+    private final AuditDownloads downloads;
 
     AuditPages(AuditEvents events, ChainVerifier verifier, TenantTransactions scopes, AuditTrail audit,
-            JsonMapper json) {
+            JsonMapper json, AuditDownloads downloads) {
         this.events = events;
         this.verifier = verifier;
         this.scopes = scopes;
         this.audit = audit;
         this.json = json;
+        this.downloads = downloads;
     }
 
     @Bean
@@ -136,21 +130,7 @@ class AuditPages {
         String formatName = parser.required("format", format, List.of("csv", "ndjson"));
         AuditFilter filter = filters.parse(parser);
         parser.check();
-        EventFormat exportFormat = "csv".equals(formatName) ? EventFormat.CSV : EventFormat.NDJSON;
-        StreamingResponseBody body = out -> {
-            Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
-            exportFormat.header(writer);
-            scopes.inTenant(chain, () -> events.stream(chain, filter,
-                    event -> exportFormat.writeUnchecked(writer, event, json)));
-            writer.flush();
-        };
-        String name = "audit-events-" + chain + "-"
-                + Instant.now().truncatedTo(ChronoUnit.SECONDS).toString().replace(":", "") + "."
-                + exportFormat.extension();
-        return ResponseEntity.ok()
-                .contentType(new MediaType(MediaType.parseMediaType(exportFormat.mediaType()), StandardCharsets.UTF_8))
-                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(name).build().toString())
-                .body(body);
+        return downloads.of(chain, "csv".equals(formatName) ? EventFormat.CSV : EventFormat.NDJSON, filter);
     }
 
     @Audited(action = "audit.verified", resource = "audit_chain")
