@@ -156,8 +156,6 @@ class MfaRecords {
 
     void insertChallenge(byte[] tokenHash, UUID userId, UUID tenantId, @Nullable String ip,
             @Nullable String userAgent, Instant expiresAt) {
-        // housekeeping: challenges are worthless soon after they expire
-        jdbc.sql("delete from platform.mfa_challenges where expires_at < now() - interval '1 day'").update();
         jdbc.sql("""
                 insert into platform.mfa_challenges (token_hash, user_id, tenant_id, ip, user_agent, expires_at)
                 values (?, ?, ?, ?, ?, ?)

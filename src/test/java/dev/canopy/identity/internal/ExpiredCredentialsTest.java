@@ -41,6 +41,14 @@ class ExpiredCredentialsTest extends ApiTest {
                 values (?, 3, now() - interval '2 days', null), (?, 0, now() - interval '2 days', now() + interval '1 hour')
                 """).params(staleCounter, lockedCounter).update();
 
+        byte[] oldChallenge = sha256("challenge-" + UUID.randomUUID());
+        byte[] liveChallenge = sha256("challenge-" + UUID.randomUUID());
+        jdbc.sql("""
+                insert into platform.mfa_challenges (token_hash, user_id, tenant_id, expires_at)
+                values (?, ?, ?, now() - interval '2 days'), (?, ?, ?, now() + interval '5 minutes')
+                """).params(oldChallenge, live.userId(), live.tenantId(), liveChallenge, live.userId(), live.tenantId())
+                .update();
+
         ExpiredCredentials.Removed removed = expired.remove();
 
         assertThat(removed.sessions()).isPositive();
@@ -50,6 +58,8 @@ class ExpiredCredentialsTest extends ApiTest {
         assertThat(count("platform.refresh_tokens where session_id = ?", liveId)).isOne();
         assertThat(count("platform.refresh_tokens where session_id = ?", oldTokenId))
                 .as("only the expired token").isOne();
+        assertThat(count("platform.mfa_challenges where token_hash = ?", oldChallenge)).isZero();
+        assertThat(count("platform.mfa_challenges where token_hash = ?", liveChallenge)).isOne();
         assertThat(count("platform.login_attempts where email_hash = ?", staleCounter)).isZero();
         assertThat(count("platform.login_attempts where email_hash = ?", lockedCounter)).as("still locked").isOne();
         assertThat(api.get("/api/v1/auth/me", live.accessToken()).status()).isEqualTo(200);
