@@ -17,7 +17,7 @@ export EMAIL="perf@canopy.local" PASSWORD="benchmark-password-123"
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 
 CANOPY_DATA_DIR="$work/data" CANOPY_BOOTSTRAP_ADMIN_EMAIL="$EMAIL" CANOPY_BOOTSTRAP_ADMIN_PASSWORD="$PASSWORD" \
-    "$java" -jar "$jar" --server.port=$port --canopy.auth.throttle.per-ip-per-minute=100000000 \
+    "$java" ${JAVA_OPTS:-} -jar "$jar" --server.port=$port --canopy.auth.throttle.per-ip-per-minute=100000000 \
     --canopy.auth.lockout.max-failures=100000000 > "$work/app.log" 2>&1 &
 pid=$!
 until curl -sf "http://localhost:$port/actuator/health" > /dev/null; do

@@ -5,13 +5,13 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
@@ -26,6 +26,11 @@ public class AccessTokens {
 
     private final SigningKeys keys;
     private final Issuer issuer;
+    private volatile @Nullable KeySigner signer;
+
+    /** The signer of the current signing key, kept until the key changes. */
+    private record KeySigner(ECKey key, Es256Signer signer) {
+    }
 
     AccessTokens(SigningKeys keys, Issuer issuer) {
         this.keys = keys;
@@ -47,11 +52,20 @@ public class AccessTokens {
         var header = new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build();
         try {
             var jwt = new SignedJWT(header, claims);
-            jwt.sign(new ECDSASigner(key));
+            jwt.sign(signerFor(key));
             return jwt.serialize();
         }
         catch (JOSEException e) {
             throw new IllegalStateException("Cannot sign an access token", e);
         }
+    }
+
+    private Es256Signer signerFor(ECKey key) {
+        KeySigner current = signer;
+        if (current == null || current.key() != key) {
+            current = new KeySigner(key, new Es256Signer(key));
+            signer = current;
+        }
+        return current.signer();
     }
 }
