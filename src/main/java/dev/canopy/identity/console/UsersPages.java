@@ -159,7 +159,7 @@ class UsersPages {
                 if (e.status() == HttpStatus.FORBIDDEN || e.status() == HttpStatus.NOT_FOUND) {
                     throw e;
                 }
-                errors = e.errors().isEmpty() ? new FormErrors().field("roles", e.getMessage()) : FormErrors.of(e);
+                errors = e.errors().isEmpty() ? new FormErrors().field("roles", e.getMessage()) : rolesField(e);
                 response.setStatus(e.status().value());
             }
         }
@@ -203,6 +203,14 @@ class UsersPages {
         model.addAttribute("canEdit", principal.can(Permissions.USERS_UPDATE));
         model.addAttribute("canRemove", principal.can(Permissions.USERS_DELETE));
         return DETAIL;
+    }
+
+    /** The API names a bad role {@code roles[i]}; the form shows it next to its one group of checkboxes. */
+    private static FormErrors rolesField(ApiException e) {
+        var errors = new FormErrors();
+        e.errors().forEach(error -> errors.field(error.field().startsWith("roles[") ? "roles" : error.field(),
+                error.message()));
+        return errors;
     }
 
     /** Custom roles are held by id; people read their names. */
