@@ -1,6 +1,8 @@
 package dev.canopy.access;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -17,4 +19,13 @@ public interface MembershipFacts {
 
     /** How many members hold the role directly. */
     int holdersOf(UUID tenantId, String roleKey);
+
+    /** The members among the given users, named; users who are not members are left out. */
+    List<MemberCard> describe(UUID tenantId, Collection<UUID> userIds);
+
+    /** The member with this email (compared case-insensitively), if the tenant has one. */
+    Optional<MemberCard> memberByEmail(UUID tenantId, String email);
+
+    /** Up to {@code limit} members ordered by name, for pickers. */
+    List<MemberCard> members(UUID tenantId, int limit);
 }

@@ -1,15 +1,27 @@
 package dev.canopy.access;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.stereotype.Service;
 
+import dev.canopy.access.internal.CustomRole;
 import dev.canopy.access.internal.CustomRoles;
 import dev.canopy.platform.db.TenantTransactions;
+import dev.canopy.platform.security.Permission;
 
 /** Which roles a tenant can give: the built-in ones by key and its own custom roles by id. */
 @Service
 public class RoleCatalog {
+
+    /** More custom roles than a form can sensibly offer; the roles page pages through all of them. */
+    static final int MAX_CHOICES = 500;
 
     private final CustomRoles roles;
     private final TenantTransactions scopes;
@@ -24,16 +36,50 @@ public class RoleCatalog {
         if (BuiltInRole.assignable(key).isPresent()) {
             return true;
         }
-        if (key.length() != 36) {
-            return false;
+        return customId(key).map(id -> scopes.inTenant(tenantId, () -> roles.find(tenantId, id).isPresent()))
+                .orElse(false);
+    }
+
+    /** The roles a membership can hold in the tenant: the built-in ones, then the custom ones by name. */
+    public List<RoleChoice> choices(UUID tenantId) {
+        var choices = new ArrayList<RoleChoice>();
+        Arrays.stream(BuiltInRole.values()).filter(role -> role.level() == Permission.Level.TENANT)
+                .forEach(role -> choices.add(new RoleChoice(role.key(), role.displayName(), role.description(), true)));
+        scopes.inTenant(tenantId, () -> roles.byName(tenantId, MAX_CHOICES)).forEach(role -> choices.add(
+                new RoleChoice(role.id().toString(), role.name(), role.description(), false)));
+        return choices;
+    }
+
+    /**
+     * A name for each key as people read it: a built-in role's display name, a custom role's name; a key that
+     * names no role (a custom role deleted meanwhile) keeps the key itself.
+     */
+    public Map<String, String> names(UUID tenantId, Collection<String> keys) {
+        var ids = keys.stream().map(RoleCatalog::customId).flatMap(Optional::stream).distinct().toList();
+        Map<UUID, String> custom = new LinkedHashMap<>();
+        if (!ids.isEmpty()) {
+            scopes.inTenant(tenantId, () -> roles.findAll(tenantId, ids))
+                    .forEach((CustomRole role) -> custom.put(role.id(), role.name()));
         }
-        UUID id;
+        var names = new LinkedHashMap<String, String>();
+        for (String key : keys) {
+            String name = Arrays.stream(BuiltInRole.values()).filter(r -> r.key().equals(key)).findFirst()
+                    .map(BuiltInRole::displayName)
+                    .orElseGet(() -> customId(key).map(custom::get).orElse(key));
+            names.put(key, name);
+        }
+        return names;
+    }
+
+    private static Optional<UUID> customId(String key) {
+        if (key.length() != 36) {
+            return Optional.empty();
+        }
         try {
-            id = UUID.fromString(key);
+            return Optional.of(UUID.fromString(key));
         }
         catch (IllegalArgumentException e) {
-            return false;
+            return Optional.empty();
         }
-        return scopes.inTenant(tenantId, () -> roles.find(tenantId, id).isPresent());
     }
 }

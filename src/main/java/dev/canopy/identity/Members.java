@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 import org.springframework.stereotype.Service;
 
 import dev.canopy.access.BuiltInRole;
+import dev.canopy.access.RoleCatalog;
 import dev.canopy.identity.internal.Membership;
 import dev.canopy.identity.internal.Memberships;
 import dev.canopy.platform.db.TenantTransactions;
@@ -18,10 +19,12 @@ public class Members {
 
     private final Memberships memberships;
     private final TenantTransactions scopes;
+    private final RoleCatalog catalog;
 
-    Members(Memberships memberships, TenantTransactions scopes) {
+    Members(Memberships memberships, TenantTransactions scopes, RoleCatalog catalog) {
         this.memberships = memberships;
         this.scopes = scopes;
+        this.catalog = catalog;
     }
 
     /** The tenants the user belongs to. */
@@ -48,6 +51,22 @@ public class Members {
             boolean first = memberships.ofUser(userId).isEmpty();
             memberships.insert(tenantId, userId, List.of(BuiltInRole.TENANT_ADMIN.key()), first);
             return null;
+        });
+    }
+
+    /** Gives a member one more role in the tenant: a built-in key or the id of one of the tenant's custom roles. */
+    public void giveRole(UUID tenantId, UUID userId, String roleKey) {
+        if (!catalog.assignable(tenantId, roleKey)) {
+            throw new IllegalArgumentException("Not a role of the tenant: " + roleKey);
+        }
+        scopes.inTenant(tenantId, () -> {
+            Membership membership = memberships.find(tenantId, userId)
+                    .orElseThrow(() -> new IllegalArgumentException("Not a member of the tenant: " + userId));
+            if (!membership.roles().contains(roleKey)) {
+                var roles = new java.util.ArrayList<>(membership.roles());
+                roles.add(roleKey);
+                memberships.updateRoles(tenantId, userId, roles);
+            }
         });
     }
 }

@@ -165,6 +165,43 @@ class ConsoleBrowserTest extends ApiTest {
     }
 
     @Test
+    void createsACustomRoleAssignsItAndTheAuditPageShowsIt() {
+        var tenant = fixtures.tenant();
+        String admin = Fixtures.unique("role-admin") + "@example.com";
+        fixtures.addUser(tenant, admin, "tenant_admin");
+        String assignee = Fixtures.unique("rita") + "@example.com";
+        String assigneeId = fixtures.addUser(tenant, assignee, "viewer").path("id").asString();
+        signIn(browser, admin, Fixtures.PASSWORD);
+
+        browser.get(url("/roles"));
+        click(browser, By.linkText("Create a custom role"));
+        type(browser, By.id("name"), "Release manager");
+        type(browser, By.id("description"), "Ships to production");
+        click(browser, By.cssSelector("input[name=permissions][value='users:list']"));
+        click(browser, By.cssSelector("input[name=permissions][value='deployments:create:production']"));
+        Browsers.screenshot(browser, "custom-role-form");
+        click(browser, By.xpath("//button[normalize-space()='Create role']"));
+        assertThat(waitFor(browser, By.cssSelector("[data-testid=notice]")).getText()).contains("The role is created.");
+        String roleId = browser.getCurrentUrl().replaceAll(".*/roles/([0-9a-f-]{36}).*", "$1");
+
+        browser.get(url("/users/" + assigneeId));
+        click(browser, By.cssSelector("input[name=roles][value='" + roleId + "']"));
+        click(browser, By.xpath("//button[normalize-space()='Save roles']"));
+        waitFor(browser, By.xpath("//*[contains(text(), 'The roles are saved.')]"));
+
+        browser.get(url("/users"));
+        WebElement row = waitFor(browser, By.xpath("//tr[@data-testid='user-row'][td[contains(., '" + assignee + "')]]"));
+        assertThat(row.getText()).contains("Release manager").contains("Viewer");
+        Browsers.screenshot(browser, "custom-role-assigned");
+
+        browser.get(url("/audit"));
+        List<String> actions = browser.findElements(By.cssSelector("[data-testid=audit-action]")).stream()
+                .map(WebElement::getText).toList();
+        assertThat(actions).contains("role.created", "user.updated");
+        Browsers.screenshot(browser, "custom-role-audit");
+    }
+
+    @Test
     void dashboardAt375PixelsWide() {
         signIn(browser, ADMIN_EMAIL, ADMIN_PASSWORD);
         browser.manage().window().setSize(new Dimension(375, 812));
@@ -172,7 +209,8 @@ class ConsoleBrowserTest extends ApiTest {
         waitFor(browser, By.cssSelector("canvas[data-drawn]"));
         assertUsableOnAPhone("/");
         Browsers.screenshot(browser, "dashboard-375px");
-        for (String page : List.of("/users", "/users/invite", "/roles", "/tenants", "/audit", "/profile")) {
+        for (String page : List.of("/users", "/users/invite", "/roles", "/roles/new", "/groups",
+                "/business-units", "/tenants", "/audit", "/profile")) {
             browser.get(url(page));
             waitFor(browser, By.tagName("h1"));
             assertUsableOnAPhone(page);

@@ -58,6 +58,11 @@ public class BusinessUnitManagement {
         });
     }
 
+    /** The tenant's first units in creation order, for pickers and for naming units on other pages. */
+    public List<BusinessUnit> first(UUID tenantId, int limit) {
+        return scopes.inTenant(tenantId, () -> units.list(tenantId, null, limit));
+    }
+
     public UnitDetails get(CanopyPrincipal by, UUID id) {
         UUID tenantId = by.tenantId();
         return scopes.inTenant(tenantId, () -> {

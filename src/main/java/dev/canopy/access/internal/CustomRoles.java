@@ -40,6 +40,17 @@ public class CustomRoles {
                 .query(ROLE).list();
     }
 
+    /** The tenant's custom roles by name, at most {@code limit}, for forms that offer them. */
+    public List<CustomRole> byName(UUID tenantId, int limit) {
+        return jdbc.sql("select * from tenant.roles where tenant_id = ? order by lower(name), id limit ?")
+                .params(tenantId, limit).query(ROLE).list();
+    }
+
+    /** How many the tenant has (tenant scope). */
+    public long count(UUID tenantId) {
+        return jdbc.sql("select count(*) from tenant.roles where tenant_id = ?").param(tenantId).query(Long.class).single();
+    }
+
     public Optional<CustomRole> find(UUID tenantId, UUID id) {
         return jdbc.sql("select * from tenant.roles where tenant_id = ? and id = ?").params(tenantId, id)
                 .query(ROLE).optional();

@@ -56,6 +56,16 @@ public class GroupManagement {
         });
     }
 
+    /** How many groups the tenant has. */
+    public long count(UUID tenantId) {
+        return scopes.inTenant(tenantId, () -> groups.count(tenantId));
+    }
+
+    /** The groups scoped to one business unit, by name. */
+    public List<Group> ofUnit(UUID tenantId, UUID businessUnitId) {
+        return scopes.inTenant(tenantId, () -> groups.ofUnit(tenantId, businessUnitId));
+    }
+
     public GroupDetails get(UUID tenantId, UUID id) {
         return scopes.inTenant(tenantId, () -> details(tenantId, find(tenantId, id)));
     }

@@ -39,6 +39,17 @@ public class Groups {
                 .query(GROUP).list();
     }
 
+    /** How many the tenant has (tenant scope). */
+    public long count(UUID tenantId) {
+        return jdbc.sql("select count(*) from tenant.groups where tenant_id = ?").param(tenantId).query(Long.class).single();
+    }
+
+    /** The groups scoped to a business unit, by name (tenant scope). */
+    public List<Group> ofUnit(UUID tenantId, UUID businessUnitId) {
+        return jdbc.sql("select * from tenant.groups where tenant_id = ? and business_unit_id = ? order by lower(name), id")
+                .params(tenantId, businessUnitId).query(GROUP).list();
+    }
+
     public Optional<Group> find(UUID tenantId, UUID id) {
         return jdbc.sql("select * from tenant.groups where tenant_id = ? and id = ?").params(tenantId, id)
                 .query(GROUP).optional();

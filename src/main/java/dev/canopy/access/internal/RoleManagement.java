@@ -76,6 +76,11 @@ public class RoleManagement {
         return new Page<>(entries, custom.nextCursor());
     }
 
+    /** How many custom roles the tenant has. */
+    public long customCount(UUID tenantId) {
+        return scopes.inTenant(tenantId, () -> roles.count(tenantId));
+    }
+
     public RoleEntry get(UUID tenantId, String id) {
         Optional<BuiltInRole> builtIn = java.util.Arrays.stream(BuiltInRole.values())
                 .filter(r -> r.key().equals(id)).findFirst();

@@ -21,6 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.canopy.platform.web.Audited;
 import dev.canopy.access.Permissions;
 import dev.canopy.access.internal.BusinessUnit;
+import dev.canopy.access.internal.BusinessUnitDraft;
 import dev.canopy.access.internal.BusinessUnitManagement;
 import dev.canopy.access.internal.BusinessUnitManagement.UnitDetails;
 import dev.canopy.platform.security.CanopyPrincipal;
@@ -59,10 +60,6 @@ class BusinessUnitsController {
         }
     }
 
-    record CreateUnit(@NotBlank @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9_-]{0,31}") String code,
-            @NotBlank @Size(max = 100) @Pattern(regexp = ".*\\S.*") String name, @Nullable UUID ownerId) {
-    }
-
     record UpdateUnit(@Nullable @Size(min = 1, max = 100) @Pattern(regexp = ".*\\S.*") String name,
             @Nullable UUID ownerId, @NotNull Long version) {
     }
@@ -93,7 +90,7 @@ class BusinessUnitsController {
     @Audited(action = "business_unit.created", resource = "business_unit")
     @PostMapping("/api/v1/business-units")
     ResponseEntity<UnitView> create(@AuthenticationPrincipal CanopyPrincipal principal,
-            @Valid @RequestBody CreateUnit body) {
+            @Valid @RequestBody BusinessUnitDraft body) {
         principal.require(Permissions.BUSINESS_UNITS_CREATE);
         UnitView unit = UnitView.of(units.create(principal.tenantId(), body.code(), body.name().trim(),
                 body.ownerId()));

@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.canopy.platform.web.Audited;
 import dev.canopy.access.Permissions;
+import dev.canopy.access.internal.GroupDraft;
 import dev.canopy.access.internal.GroupManagement;
 import dev.canopy.access.internal.GroupManagement.GroupDetails;
 import dev.canopy.platform.security.CanopyPrincipal;
@@ -56,10 +57,6 @@ class GroupsController {
         }
     }
 
-    record CreateGroup(@NotBlank @Size(max = 100) @Pattern(regexp = ".*\\S.*") String name,
-            @Nullable @Size(max = 500) String description, @Nullable UUID businessUnitId) {
-    }
-
     record UpdateGroup(@Nullable @Size(min = 1, max = 100) @Pattern(regexp = ".*\\S.*") String name,
             @Nullable @Size(max = 500) String description, @NotNull Long version) {
     }
@@ -82,7 +79,7 @@ class GroupsController {
     @Audited(action = "group.created", resource = "group")
     @PostMapping
     ResponseEntity<GroupView> create(@AuthenticationPrincipal CanopyPrincipal principal,
-            @Valid @RequestBody CreateGroup body) {
+            @Valid @RequestBody GroupDraft body) {
         principal.require(Permissions.GROUPS_CREATE);
         GroupView group = GroupView.of(groups.create(principal.tenantId(), body.name().trim(),
                 body.description() == null ? "" : body.description().trim(), body.businessUnitId()));

@@ -1,7 +1,6 @@
 package dev.canopy.access.web;
 
 import java.net.URI;
-import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.ResponseEntity;
@@ -18,16 +17,14 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.canopy.platform.web.Audited;
 import dev.canopy.access.Permissions;
+import dev.canopy.access.internal.RoleDraft;
 import dev.canopy.access.internal.RoleManagement;
+import dev.canopy.access.internal.RoleRevision;
 import dev.canopy.access.internal.RoleManagement.RoleEntry;
 import dev.canopy.platform.security.CanopyPrincipal;
 import dev.canopy.platform.web.Page;
 import dev.canopy.platform.web.PageRequest;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
-import jakarta.validation.constraints.Size;
 
 /**
  * Roles of the current tenant: the built-in ones (read-only, their key is their id) and custom roles
@@ -41,17 +38,6 @@ class RolesController {
 
     RolesController(RoleManagement roles) {
         this.roles = roles;
-    }
-
-    record CreateRole(@NotBlank @Size(max = 100) @Pattern(regexp = ".*\\S.*") String name,
-            @Nullable @Size(max = 500) String description,
-            @NotNull @Size(max = 500) List<@NotBlank @Size(max = 200) String> permissions) {
-    }
-
-    record UpdateRole(@Nullable @Size(min = 1, max = 100) @Pattern(regexp = ".*\\S.*") String name,
-            @Nullable @Size(max = 500) String description,
-            @Nullable @Size(max = 500) List<@NotBlank @Size(max = 200) String> permissions,
-            @NotNull Long version) {
     }
 
     @GetMapping
@@ -73,7 +59,7 @@ class RolesController {
     @Audited(action = "role.created", resource = "role")
     @PostMapping
     ResponseEntity<RoleEntry> create(@AuthenticationPrincipal CanopyPrincipal principal,
-            @Valid @RequestBody CreateRole body) {
+            @Valid @RequestBody RoleDraft body) {
         principal.require(Permissions.ROLES_CREATE);
         RoleEntry role = roles.create(principal, body.name().trim(),
                 body.description() == null ? "" : body.description().trim(), body.permissions());
@@ -83,7 +69,7 @@ class RolesController {
     @Audited(action = "role.updated", resource = "role")
     @PatchMapping("/{id}")
     RoleEntry update(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable String id,
-            @Valid @RequestBody UpdateRole body) {
+            @Valid @RequestBody RoleRevision body) {
         principal.require(Permissions.ROLES_UPDATE);
         return roles.change(principal, id, body.name() == null ? null : body.name().trim(),
                 body.description() == null ? null : body.description().trim(), body.permissions(), body.version());

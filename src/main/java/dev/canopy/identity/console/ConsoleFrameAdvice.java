@@ -19,6 +19,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.ModelAttribute;
 
 import dev.canopy.access.BuiltInRole;
+import dev.canopy.access.RoleCatalog;
 import dev.canopy.identity.TenantDirectory;
 import dev.canopy.identity.TenantInfo;
 import dev.canopy.identity.internal.Membership;
@@ -51,9 +52,11 @@ class ConsoleFrameAdvice {
     private final TenantTransactions scopes;
     private final MultiFactor multiFactor;
     private final List<NavItem> navigation;
+    private final RoleCatalog catalog;
 
     ConsoleFrameAdvice(UserAccounts users, Memberships memberships, TenantDirectory tenants,
-            TenantTransactions scopes, MultiFactor multiFactor, List<NavItem> navigation) {
+            TenantTransactions scopes, MultiFactor multiFactor, List<NavItem> navigation, RoleCatalog catalog) {
+        this.catalog = catalog;
         this.users = users;
         this.memberships = memberships;
         this.tenants = tenants;
@@ -74,11 +77,12 @@ class ConsoleFrameAdvice {
         Map<UUID, TenantInfo> known = tenants.findAll(own.stream().map(Membership::tenantId).toList());
         TenantInfo current = tenants.find(principal.tenantId()).orElseThrow();
         Membership here = own.stream().filter(m -> m.tenantId().equals(current.id())).findFirst().orElse(null);
-        String role = here != null ? roleLabel(here.roles())
+        String role = here != null ? roleLabel(current.id(), here.roles())
                 : principal.platformAdmin() ? BuiltInRole.PLATFORM_ADMIN.displayName() : "";
         List<Frame.TenantChoice> choices = own.stream()
                 .filter(m -> known.containsKey(m.tenantId()) && known.get(m.tenantId()).usable())
-                .map(m -> new Frame.TenantChoice(m.tenantId(), known.get(m.tenantId()).name(), roleLabel(m.roles())))
+                .map(m -> new Frame.TenantChoice(m.tenantId(), known.get(m.tenantId()).name(),
+                        roleLabel(m.tenantId(), m.roles())))
                 .sorted(Comparator.comparing(Frame.TenantChoice::name, String.CASE_INSENSITIVE_ORDER))
                 .toList();
         if (here == null) {
@@ -107,10 +111,9 @@ class ConsoleFrameAdvice {
         return "console/error";
     }
 
-    static String roleLabel(List<String> roles) {
-        return String.join(", ", roles.stream()
-                .map(key -> BuiltInRole.assignable(key).map(BuiltInRole::displayName).orElse(key))
-                .toList());
+    /** The roles' names, custom roles' included (they are held by id), as the header and the switcher show them. */
+    String roleLabel(UUID tenantId, List<String> roles) {
+        return String.join(", ", catalog.names(tenantId, roles).values());
     }
 
     static @Nullable CanopyPrincipal principal() {

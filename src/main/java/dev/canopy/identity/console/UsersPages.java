@@ -3,6 +3,7 @@ package dev.canopy.identity.console;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -15,6 +16,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
 import dev.canopy.access.Permissions;
+import dev.canopy.access.RoleCatalog;
 import dev.canopy.platform.web.Audited;
 import dev.canopy.identity.internal.Inviting;
 import dev.canopy.identity.internal.Member;
@@ -37,10 +39,12 @@ class UsersPages {
 
     private final MemberDirectory directory;
     private final Inviting inviting;
+    private final RoleCatalog catalog;
 
-    UsersPages(MemberDirectory directory, Inviting inviting) {
+    UsersPages(MemberDirectory directory, Inviting inviting, RoleCatalog catalog) {
         this.directory = directory;
         this.inviting = inviting;
+        this.catalog = catalog;
     }
 
     @GetMapping("/users")
@@ -59,7 +63,9 @@ class UsersPages {
         model.addAttribute("next", page.nextCursor());
         model.addAttribute("search", query);
         model.addAttribute("role", roleKey);
-        model.addAttribute("roles", RoleChoices.assignable());
+        model.addAttribute("roles", RoleChoices.forMembers(catalog, principal.tenantId()));
+        model.addAttribute("roleNames", roleNames(principal.tenantId(), page.items().stream()
+                .flatMap(m -> m.roles().stream()).toList()));
         model.addAttribute("invited", invited);
         model.addAttribute("filterQuery", "/users?search=" + encode(query) + "&role=" + encode(roleKey));
         var invitations = inviting.pending(principal.tenantId(), PageRequest.of(PAGE_SIZE, invitationsCursor));
@@ -153,7 +159,7 @@ class UsersPages {
                 if (e.status() == HttpStatus.FORBIDDEN || e.status() == HttpStatus.NOT_FOUND) {
                     throw e;
                 }
-                errors = e.errors().isEmpty() ? new FormErrors().field("roles", e.getMessage()) : FormErrors.of(e);
+                errors = e.errors().isEmpty() ? new FormErrors().field("roles", e.getMessage()) : rolesField(e);
                 response.setStatus(e.status().value());
             }
         }
@@ -187,7 +193,8 @@ class UsersPages {
     private String detail(CanopyPrincipal principal, Member member, @Nullable String saved, FormErrors errors,
             Model model) {
         model.addAttribute("member", member);
-        model.addAttribute("roles", RoleChoices.assignable());
+        model.addAttribute("roles", RoleChoices.forMembers(catalog, principal.tenantId()));
+        model.addAttribute("roleNames", roleNames(principal.tenantId(), member.roles()));
         if (!model.containsAttribute("chosen")) {
             model.addAttribute("chosen", member.roles());
         }
@@ -196,6 +203,19 @@ class UsersPages {
         model.addAttribute("canEdit", principal.can(Permissions.USERS_UPDATE));
         model.addAttribute("canRemove", principal.can(Permissions.USERS_DELETE));
         return DETAIL;
+    }
+
+    /** The API names a bad role {@code roles[i]}; the form shows it next to its one group of checkboxes. */
+    private static FormErrors rolesField(ApiException e) {
+        var errors = new FormErrors();
+        e.errors().forEach(error -> errors.field(error.field().startsWith("roles[") ? "roles" : error.field(),
+                error.message()));
+        return errors;
+    }
+
+    /** Custom roles are held by id; people read their names. */
+    private Map<String, String> roleNames(UUID tenantId, List<String> keys) {
+        return catalog.names(tenantId, keys.stream().distinct().toList());
     }
 
     private static @Nullable String trimmed(@Nullable String value, int max) {

@@ -1,10 +1,13 @@
 package dev.canopy.identity.internal;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.stereotype.Component;
 
+import dev.canopy.access.MemberCard;
 import dev.canopy.access.MembershipFacts;
 
 /** Tells the access module about memberships, which identity owns. */
@@ -32,5 +35,20 @@ class MembershipFactsFromMemberships implements MembershipFacts {
     @Override
     public int holdersOf(UUID tenantId, String roleKey) {
         return memberships.countWithRole(tenantId, roleKey);
+    }
+
+    @Override
+    public List<MemberCard> describe(UUID tenantId, Collection<UUID> userIds) {
+        return memberships.cards(tenantId, userIds);
+    }
+
+    @Override
+    public Optional<MemberCard> memberByEmail(UUID tenantId, String email) {
+        return memberships.cardByEmail(tenantId, email);
+    }
+
+    @Override
+    public List<MemberCard> members(UUID tenantId, int limit) {
+        return memberships.cards(tenantId, limit);
     }
 }

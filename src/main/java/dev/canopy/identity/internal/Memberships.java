@@ -4,6 +4,7 @@ import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -13,6 +14,7 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import dev.canopy.access.MemberCard;
 import dev.canopy.platform.db.ChangeBroadcast;
 
 /**
@@ -30,6 +32,9 @@ public class Memberships {
             rs.getString("email"), rs.getString("full_name"), rs.getBoolean("is_active"), roles(rs),
             rs.getBoolean("is_primary"), rs.getTimestamp("created_at").toInstant(),
             rs.getTimestamp("joined_at").toInstant(), rs.getLong("version"));
+
+    private static final RowMapper<MemberCard> CARD = (rs, n) -> new MemberCard(rs.getObject("id", UUID.class),
+            rs.getString("email"), rs.getString("full_name"));
 
     private static final String MEMBER_SELECT = """
             select u.id, u.email, u.full_name, u.is_active, u.created_at, u.version,
@@ -87,6 +92,45 @@ public class Memberships {
                 .param("limit", limit)
                 .query(MEMBER)
                 .list();
+    }
+
+    /** Name and email of the members among the given users (tenant scope). */
+    public List<MemberCard> cards(UUID tenantId, Collection<UUID> userIds) {
+        if (userIds.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("""
+                select u.id, u.email, u.full_name
+                  from tenant.memberships m
+                  join platform.users u on u.id = m.user_id
+                 where m.tenant_id = ? and m.user_id = any (?)
+                 order by lower(u.full_name), u.id
+                """)
+                .params(tenantId, userIds.toArray(UUID[]::new)).query(CARD).list();
+    }
+
+    /** The member with this email, compared case-insensitively (tenant scope). */
+    public Optional<MemberCard> cardByEmail(UUID tenantId, String email) {
+        return jdbc.sql("""
+                select u.id, u.email, u.full_name
+                  from tenant.memberships m
+                  join platform.users u on u.id = m.user_id
+                 where m.tenant_id = ? and lower(u.email) = lower(?)
+                """)
+                .params(tenantId, email).query(CARD).optional();
+    }
+
+    /** The first members by name (tenant scope), for pickers. */
+    public List<MemberCard> cards(UUID tenantId, int limit) {
+        return jdbc.sql("""
+                select u.id, u.email, u.full_name
+                  from tenant.memberships m
+                  join platform.users u on u.id = m.user_id
+                 where m.tenant_id = ?
+                 order by lower(u.full_name), u.id
+                 limit ?
+                """)
+                .params(tenantId, limit).query(CARD).list();
     }
 
     public void insert(UUID tenantId, UUID userId, List<String> roles, boolean primary) {

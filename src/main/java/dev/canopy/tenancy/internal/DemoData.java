@@ -12,6 +12,7 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.canopy.access.AccessSetup;
 import dev.canopy.audit.Actor;
 import dev.canopy.audit.AuditRecord;
 import dev.canopy.audit.AuditTrail;
@@ -22,7 +23,8 @@ import dev.canopy.platform.Ids;
 /**
  * {@code CANOPY_DEMO_DATA=true} on an empty database: an MSP with two client tenants, a handful of users with
  * different roles in each (passwords generated and printed once) and some audit history, so a first look at the
- * console shows a living platform. Groups and custom roles join when the access-control engine exists.
+ * console shows a living platform, with a few groups and a custom role held by a user (set up through the access
+ * module's {@link AccessSetup} and identity's {@link Members}: tenancy touches neither's tables).
  */
 final class DemoData {
 
@@ -41,12 +43,15 @@ final class DemoData {
     private final Members members;
     private final TenantRecords tenants;
     private final AuditTrail audit;
+    private final AccessSetup access;
     private final SecureRandom random = new SecureRandom();
     private final String prefix;
     private final List<AuditRecord> history = new ArrayList<>();
 
     /** {@code prefix} goes before every slug and email (empty for real use; tests seed several worlds). */
-    DemoData(Accounts accounts, Members members, TenantRecords tenants, AuditTrail audit, String prefix) {
+    DemoData(Accounts accounts, Members members, TenantRecords tenants, AuditTrail audit, AccessSetup access,
+            String prefix) {
+        this.access = access;
         this.accounts = accounts;
         this.members = members;
         this.tenants = tenants;
@@ -103,6 +108,7 @@ final class DemoData {
             }
             index++;
         }
+        accessControl(ids, users, admin, now);
         activity(ids, users, now);
         // appended in time order, so the chain reads as the history it tells
         history.sort(java.util.Comparator.comparing(AuditRecord::occurredAt));
@@ -111,6 +117,37 @@ final class DemoData {
                 "Demo user {} has the generated password {} - shown only this once", email, password));
         log.info("Demo data: tenants {}, {} users; sign in at / with any of them", ids.keySet(), passwords.size());
         return new Seeded(ids, passwords);
+    }
+
+    /** A custom role held by a user, and a group in each tenant with members and roles. */
+    private void accessControl(Map<String, UUID> ids, Map<String, UUID> users, Actor admin, Instant now) {
+        UUID contoso = ids.get("contoso");
+        String operator = access.createRole(contoso, "Cloud operator",
+                "Connects, checks and maintains the tenant's cloud accounts", List.of("cloud_accounts:list",
+                        "cloud_accounts:read", "cloud_accounts:create", "cloud_accounts:update", "cloud_accounts:test"));
+        history(contoso, now.minus(Duration.ofDays(12)), admin, "role.created", "role", operator,
+                Map.of("name", "Cloud operator"));
+        UUID dave = users.get(prefix + "dave@" + DOMAIN);
+        members.giveRole(contoso, dave, operator);
+        history(contoso, now.minus(Duration.ofDays(11)), admin, "user.updated", "user", dave.toString(),
+                Map.of("roles", List.of("member", operator)));
+        group(ids.get("northwind"), "MSP operations", "Staff who look after the client tenants day to day",
+                List.of(users.get(prefix + "msp-admin@" + DOMAIN), users.get(prefix + "alice@" + DOMAIN)),
+                List.of("member"), admin, now.minus(Duration.ofDays(10)));
+        group(contoso, "Store IT", "The stores' IT team: runs the cloud accounts",
+                List.of(users.get(prefix + "carol@" + DOMAIN), dave), List.of(operator), admin,
+                now.minus(Duration.ofDays(9)));
+        group(ids.get("fabrikam"), "Clinical apps", "Reads the clinical applications' set-up",
+                List.of(users.get(prefix + "erin@" + DOMAIN), dave), List.of("viewer"), admin,
+                now.minus(Duration.ofDays(8)));
+    }
+
+    private void group(UUID tenantId, String name, String description, List<UUID> people, List<String> roles,
+            Actor admin, Instant at) {
+        UUID groupId = access.createGroup(tenantId, name, description, people, roles);
+        history(tenantId, at, admin, "group.created", "group", groupId.toString(), Map.of("name", name));
+        people.forEach(userId -> history(tenantId, at.plus(Duration.ofMinutes(5)), admin, "group.member_added",
+                "group", groupId.toString(), Map.of("user_id", userId.toString())));
     }
 
     /** Sign-ins spread over the last four weeks, so the dashboard's chart has something to show. */

@@ -15,6 +15,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.canopy.audit.AuditTrail;
 import dev.canopy.identity.Accounts;
 import dev.canopy.identity.Members;
+import dev.canopy.access.AccessSetup;
 import dev.canopy.platform.Ids;
 
 /**
@@ -36,12 +37,14 @@ class PlatformBootstrap implements ApplicationRunner {
     private final String password;
     private final AuditTrail audit;
     private final boolean demoData;
+    private final AccessSetup access;
 
     PlatformBootstrap(Accounts accounts, Members members, TenantRecords tenants, TransactionTemplate transactions,
-            JdbcClient jdbc, AuditTrail audit, @Value("${canopy.bootstrap.admin-email}") String email,
+            JdbcClient jdbc, AuditTrail audit, AccessSetup access, @Value("${canopy.bootstrap.admin-email}") String email,
             @Value("${canopy.bootstrap.admin-password}") String password,
             @Value("${canopy.demo-data:false}") boolean demoData) {
         this.audit = audit;
+        this.access = access;
         this.demoData = demoData;
         this.accounts = accounts;
         this.members = members;
@@ -72,7 +75,7 @@ class PlatformBootstrap implements ApplicationRunner {
         members.addAdministrator(tenantId, adminId);
         if (demoData) {
             // only here: on a database that had no user at all, never on one in use
-            new DemoData(accounts, members, tenants, audit, "").seed(adminId, email);
+            new DemoData(accounts, members, tenants, audit, access, "").seed(adminId, email);
         }
         if (generated) {
             log.warn("Created the platform administrator {} with the generated password {} - it is shown only "

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.canopy.access.AccessSetup;
 import dev.canopy.audit.AuditTrail;
 import dev.canopy.identity.Accounts;
 import dev.canopy.identity.Members;
@@ -31,13 +32,15 @@ class DemoDataTest extends ApiTest {
     AuditTrail audit;
     @Autowired
     TransactionTemplate transactions;
+    @Autowired
+    AccessSetup access;
 
     @Test
     void seedsAnMspWithClientsUsersAndHistory() {
         String prefix = Fixtures.unique("demo") + "-";
         var admin = fixtures.platformAdmin();
         DemoData.Seeded seeded = transactions.execute(status -> new DemoData(accounts, members, tenants, audit,
-                prefix).seed(admin.userId(), admin.email()));
+                access, prefix).seed(admin.userId(), admin.email()));
 
         UUID northwind = seeded.tenants().get("northwind");
         UUID contoso = seeded.tenants().get("contoso");
@@ -65,5 +68,26 @@ class DemoDataTest extends ApiTest {
         String victor = prefix + "victor@" + DemoData.DOMAIN;
         var viewer = fixtures.login(victor, seeded.passwords().get(victor), northwind);
         assertThat(api.get("/api/v1/audit-events", viewer.accessToken()).status()).isEqualTo(403);
+
+        // groups with members, and a custom role a user holds (and so its permissions)
+        var groups = api.get("/api/v1/groups", msp.accessToken()).json().path("items");
+        assertThat(groups).hasSize(1);
+        assertThat(groups.get(0).path("members")).hasSize(2);
+        var contosoGroups = api.get("/api/v1/groups", contosoAdmin.accessToken()).json().path("items");
+        assertThat(contosoGroups).hasSize(1);
+        var customRoles = new java.util.ArrayList<String>();
+        api.get("/api/v1/roles", contosoAdmin.accessToken()).json().path("items").forEach(role -> {
+            if (!role.path("built_in").asBoolean()) {
+                customRoles.add(role.path("id").asString());
+            }
+        });
+        assertThat(customRoles).hasSize(1);
+        assertThat(contosoGroups.get(0).path("roles").get(0).path("id").asString()).isEqualTo(customRoles.getFirst());
+        String dave = prefix + "dave@" + DemoData.DOMAIN;
+        var operator = fixtures.login(dave, seeded.passwords().get(dave), contoso);
+        assertThat(api.get("/api/v1/auth/me", operator.accessToken()).json().path("permissions").toString())
+                .as("the custom role's permissions, beyond the member role's").contains("cloud_accounts:create");
+        assertThat(api.post("/api/v1/audit-events/verify", contosoAdmin.accessToken(), null).json().path("valid")
+                .asBoolean()).isTrue();
     }
 }
