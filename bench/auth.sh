@@ -2,6 +2,7 @@
 # Load on the authentication endpoints of a running-for-the-occasion Canopy (packaged jar, fresh embedded
 # database): refresh-token rotations per second and password logins per second, measured with wrk.
 # Usage: bench/auth.sh [seconds] [connections] [refresh|all]   (build first: ./mvnw -q package -DskipTests; needs wrk)
+# Env: WARMUP seconds of refreshes before measuring (60), THREADS of wrk (2), JAR, JAVA_OPTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-20}"
@@ -31,9 +32,10 @@ login() {
     echo
 }
 
-# warm-up: a few seconds of each, not measured
+# warm-up, not measured: a server runs in steady state; after only 5 s the JIT's compiler threads still took
+# about a third of the JVM's CPU in the measured window (JFR jdk.ThreadCPULoad), after 60 s they are quiet
 for i in $(seq $((connections + THREADS))); do login; done > "$work/tokens"
-TOKENS="$work/tokens" wrk -t"$THREADS" -c"$connections" -d5s -s bench/refresh.lua "http://localhost:$port" > /dev/null
+TOKENS="$work/tokens" wrk -t"$THREADS" -c"$connections" -d"${WARMUP:-60}s" -s bench/refresh.lua "http://localhost:$port" > /dev/null
 [ "$which" = refresh ] || wrk -t2 -c4 -d5s -s bench/login.lua "http://localhost:$port" > /dev/null
 
 echo "== refresh-token rotations, $connections connections on $THREADS wrk threads, ${seconds}s"

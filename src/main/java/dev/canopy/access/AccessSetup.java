@@ -5,6 +5,7 @@ import java.util.UUID;
 
 import org.springframework.stereotype.Service;
 
+import dev.canopy.access.internal.AccessGrants;
 import dev.canopy.access.internal.CustomRoles;
 import dev.canopy.access.internal.Escalation;
 import dev.canopy.access.internal.Groups;
@@ -27,9 +28,11 @@ public class AccessSetup {
     private final PolicyChanges changes;
     private final MembershipFacts memberships;
     private final RoleCatalog catalog;
+    private final AccessGrants grants;
 
     AccessSetup(CustomRoles roles, Groups groups, PermissionRegistry registry, TenantTransactions scopes,
-            PolicyChanges changes, MembershipFacts memberships, RoleCatalog catalog) {
+            PolicyChanges changes, MembershipFacts memberships, RoleCatalog catalog, AccessGrants grants) {
+        this.grants = grants;
         this.memberships = memberships;
         this.catalog = catalog;
         this.roles = roles;
@@ -68,6 +71,22 @@ public class AccessSetup {
             groups.insert(tenantId, id, name, description, null);
             members.forEach(userId -> groups.addMember(tenantId, id, userId));
             roleKeys.forEach(key -> groups.addRole(tenantId, id, key));
+            changes.changed(tenantId);
+        });
+        return id;
+    }
+
+    /**
+     * Lets the grantee tenant's holders of the built-in {@code granteeRole} act in the tenant with {@code roleKey}
+     * (MSP delegation, with no expiry), and answers the grant's id.
+     */
+    public UUID grantAccess(UUID tenantId, UUID granteeTenantId, String roleKey, String granteeRole, UUID grantedBy) {
+        if (!catalog.assignable(tenantId, roleKey) || BuiltInRole.assignable(granteeRole).isEmpty()) {
+            throw new IllegalArgumentException("Not roles of the tenants: " + roleKey + ", " + granteeRole);
+        }
+        UUID id = Ids.newId();
+        scopes.inTenant(tenantId, () -> {
+            grants.insert(tenantId, id, granteeTenantId, roleKey, granteeRole, null, grantedBy);
             changes.changed(tenantId);
         });
         return id;

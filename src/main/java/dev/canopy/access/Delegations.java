@@ -52,6 +52,29 @@ public class Delegations {
                 .map(g -> new Delegation(g.id(), clientTenantId, viaTenantId, g.roleKey())).toList();
     }
 
+    /**
+     * The client tenants the user, a member of {@code viaTenantId}, may act in through grants in force to it
+     * (at most {@code limit}), one delegation each.
+     */
+    public List<Delegation> clientsReachable(UUID viaTenantId, UUID userId, int limit) {
+        return independent.run(() -> {
+            List<UUID> grantors = scopes.inTenant(viaTenantId, () -> grants.grantorsTo(viaTenantId));
+            if (grantors.isEmpty()) {
+                return List.<Delegation>of();
+            }
+            List<String> roles = scopes.inTenant(viaTenantId, () -> memberships.rolesOf(viaTenantId, userId));
+            Instant now = Instant.now();
+            return grantors.stream()
+                    .flatMap(client -> scopes.inTenant(client, () -> grants.live(client)).stream()
+                            .filter(g -> g.granteeTenantId().equals(viaTenantId) && g.live(now)
+                                    && roles.contains(g.granteeRole()))
+                            .limit(1)
+                            .map(g -> new Delegation(g.id(), client, viaTenantId, g.roleKey())))
+                    .limit(limit)
+                    .toList();
+        });
+    }
+
     /** Records, in the caller's transaction, that a new session in the client works under the delegation. */
     public void startSession(Delegation delegation, UUID sessionId) {
         scopes.inTenant(delegation.clientTenantId(), () -> grants.recordSession(delegation.clientTenantId(),

@@ -47,6 +47,12 @@ public class AccessGrants {
                 """).param(tenantId).query(GRANT).list();
     }
 
+    /** The tenants with a grant in force to the current tenant (the grantee's scope: see tenants_granting_to). */
+    public List<UUID> grantorsTo(UUID granteeTenantId) {
+        return jdbc.sql("select tenants_granting_to from tenant.tenants_granting_to(?) order by 1")
+                .param(granteeTenantId).query(UUID.class).list();
+    }
+
     public Optional<AccessGrant> find(UUID tenantId, UUID id) {
         return jdbc.sql("select * from tenant.access_grants where tenant_id = ? and id = ?").params(tenantId, id)
                 .query(GRANT).optional();

@@ -19,6 +19,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.ModelAttribute;
 
 import dev.canopy.access.BuiltInRole;
+import dev.canopy.access.Delegations;
 import dev.canopy.access.RoleCatalog;
 import dev.canopy.identity.TenantDirectory;
 import dev.canopy.identity.TenantInfo;
@@ -45,6 +46,8 @@ import jakarta.servlet.http.HttpServletResponse;
 class ConsoleFrameAdvice {
 
     private static final Logger log = LoggerFactory.getLogger(ConsoleFrameAdvice.class);
+    /** The switcher lists at most this many delegated client tenants. */
+    private static final int MAX_DELEGATED = 50;
 
     private final UserAccounts users;
     private final Memberships memberships;
@@ -53,10 +56,13 @@ class ConsoleFrameAdvice {
     private final MultiFactor multiFactor;
     private final List<NavItem> navigation;
     private final RoleCatalog catalog;
+    private final Delegations delegations;
 
     ConsoleFrameAdvice(UserAccounts users, Memberships memberships, TenantDirectory tenants,
-            TenantTransactions scopes, MultiFactor multiFactor, List<NavItem> navigation, RoleCatalog catalog) {
+            TenantTransactions scopes, MultiFactor multiFactor, List<NavItem> navigation, RoleCatalog catalog,
+            Delegations delegations) {
         this.catalog = catalog;
+        this.delegations = delegations;
         this.users = users;
         this.memberships = memberships;
         this.tenants = tenants;
@@ -78,6 +84,7 @@ class ConsoleFrameAdvice {
         TenantInfo current = tenants.find(principal.tenantId()).orElseThrow();
         Membership here = own.stream().filter(m -> m.tenantId().equals(current.id())).findFirst().orElse(null);
         String role = here != null ? roleLabel(current.id(), here.roles())
+                : principal.viaTenantId() != null ? delegatedRole(user.id(), current.id(), principal.viaTenantId())
                 : principal.platformAdmin() ? BuiltInRole.PLATFORM_ADMIN.displayName() : "";
         List<Frame.TenantChoice> choices = own.stream()
                 .filter(m -> known.containsKey(m.tenantId()) && known.get(m.tenantId()).usable())
@@ -89,10 +96,40 @@ class ConsoleFrameAdvice {
             choices = new java.util.ArrayList<>(choices);
             choices.addFirst(new Frame.TenantChoice(current.id(), current.name(), role));
         }
+        else if (principal.viaTenantId() == null) {
+            choices = new java.util.ArrayList<>(choices);
+            choices.addAll(delegatedClients(user.id(), current, own));
+        }
         List<NavItem> allowed = navigation.stream().filter(item -> item.visibleTo().test(principal)).toList();
         return new Frame(user.fullName(), user.email(), new Frame.TenantChoice(current.id(), current.name(), role),
                 role, choices, allowed, request.getRequestURI(),
                 current.mfaRequired() && !multiFactor.active(user.id()), principal.permissions());
+    }
+
+    /** The role a delegated session works with in the client, and the tenant it comes from. */
+    private String delegatedRole(UUID userId, UUID clientId, UUID viaTenantId) {
+        String via = tenants.find(viaTenantId).map(TenantInfo::name).orElse("another tenant");
+        return delegations.available(clientId, userId, viaTenantId).stream().findFirst()
+                .map(d -> roleLabel(clientId, List.of(d.roleKey())) + " via " + via)
+                .orElse("");
+    }
+
+    /**
+     * The client tenants the user may enter from the current tenant through its grants, after their own
+     * tenants; a switch from inside a client goes back to an own tenant first, as the API's does.
+     */
+    private List<Frame.TenantChoice> delegatedClients(UUID userId, TenantInfo current, List<Membership> own) {
+        var ownIds = own.stream().map(Membership::tenantId).collect(java.util.stream.Collectors.toSet());
+        List<Delegations.Delegation> reachable = delegations.clientsReachable(current.id(), userId, MAX_DELEGATED)
+                .stream().filter(d -> !ownIds.contains(d.clientTenantId())).toList();
+        Map<UUID, TenantInfo> clients = tenants.findAll(reachable.stream().map(Delegations.Delegation::clientTenantId)
+                .toList());
+        return reachable.stream()
+                .filter(d -> clients.containsKey(d.clientTenantId()) && clients.get(d.clientTenantId()).usable())
+                .map(d -> new Frame.TenantChoice(d.clientTenantId(), clients.get(d.clientTenantId()).name(),
+                        roleLabel(d.clientTenantId(), List.of(d.roleKey())), current.name()))
+                .sorted(Comparator.comparing(Frame.TenantChoice::name, String.CASE_INSENSITIVE_ORDER))
+                .toList();
     }
 
     /** A refusal from a service: the console's error page with the same status and the same message. */

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.canopy.platform.console.NavItem;
 
 /**
@@ -18,7 +20,16 @@ record Frame(String userName, String email, TenantChoice current, String roleLab
         return permissions.contains(permission);
     }
 
-    /** A tenant in the switcher. */
-    record TenantChoice(UUID id, String name, String roleLabel) {
+    /** A tenant in the switcher; {@code via} names the tenant whose grant lets the user in, for a client tenant. */
+    record TenantChoice(UUID id, String name, String roleLabel, @Nullable String via) {
+
+        TenantChoice(UUID id, String name, String roleLabel) {
+            this(id, name, roleLabel, null);
+        }
+
+        /** The switcher's text: the name, and for a client tenant where the way in comes from. */
+        public String label() {
+            return via == null ? name : name + " (via " + via + ")";
+        }
     }
 }

@@ -120,7 +120,7 @@ final class DemoData {
     }
 
     /** A custom role held by a user, and a group in each tenant with members and roles. */
-    private void accessControl(Map<String, UUID> ids, Map<String, UUID> users, Actor admin, Instant now) {
+    private void accessControl(Map<String, UUID> ids, Map<String, UUID> users, Actor.UserActor admin, Instant now) {
         UUID contoso = ids.get("contoso");
         String operator = access.createRole(contoso, "Cloud operator",
                 "Connects, checks and maintains the tenant's cloud accounts", List.of("cloud_accounts:list",
@@ -140,6 +140,12 @@ final class DemoData {
         group(ids.get("fabrikam"), "Clinical apps", "Reads the clinical applications' set-up",
                 List.of(users.get(prefix + "erin@" + DOMAIN), dave), List.of("viewer"), admin,
                 now.minus(Duration.ofDays(8)));
+        // Fabrikam lets the MSP's members look in without joining it: Alice sees it in her switcher "via" Northwind
+        UUID fabrikam = ids.get("fabrikam");
+        UUID grant = access.grantAccess(fabrikam, ids.get("northwind"), "viewer", "member", admin.id());
+        history(fabrikam, now.minus(Duration.ofDays(7)), admin, "access_grant.created", "tenant", fabrikam.toString(),
+                Map.of("access_grant_id", grant.toString(), "grantee_tenant_id", ids.get("northwind").toString(),
+                        "role_id", "viewer", "grantee_role", "member"));
     }
 
     private void group(UUID tenantId, String name, String description, List<UUID> people, List<String> roles,

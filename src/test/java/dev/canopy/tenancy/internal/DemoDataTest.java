@@ -89,5 +89,12 @@ class DemoDataTest extends ApiTest {
                 .as("the custom role's permissions, beyond the member role's").contains("cloud_accounts:create");
         assertThat(api.post("/api/v1/audit-events/verify", contosoAdmin.accessToken(), null).json().path("valid")
                 .asBoolean()).isTrue();
+
+        // Fabrikam's grant lets the MSP's members in as viewers, without a membership there
+        String alice = prefix + "alice@" + DemoData.DOMAIN;
+        var analyst = fixtures.login(alice, seeded.passwords().get(alice), northwind);
+        var delegated = fixtures.switchTo(analyst, seeded.tenants().get("fabrikam"));
+        assertThat(api.get("/api/v1/auth/me", delegated.accessToken()).json().path("permissions").toString())
+                .contains("users:list").doesNotContain("users:update");
     }
 }
