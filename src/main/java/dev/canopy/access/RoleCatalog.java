@@ -7,13 +7,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import org.springframework.stereotype.Service;
 
 import dev.canopy.access.internal.CustomRole;
 import dev.canopy.access.internal.CustomRoles;
+import dev.canopy.access.internal.Escalation;
+import dev.canopy.access.internal.PolicySources;
 import dev.canopy.platform.db.TenantTransactions;
+import dev.canopy.platform.security.CanopyPrincipal;
 import dev.canopy.platform.security.Permission;
 
 /** Which roles a tenant can give: the built-in ones by key and its own custom roles by id. */
@@ -25,10 +29,30 @@ public class RoleCatalog {
 
     private final CustomRoles roles;
     private final TenantTransactions scopes;
+    private final PolicySources sources;
+    private final AccessDecisionPoint decisions;
 
-    RoleCatalog(CustomRoles roles, TenantTransactions scopes) {
+    RoleCatalog(CustomRoles roles, TenantTransactions scopes, PolicySources sources, AccessDecisionPoint decisions) {
         this.roles = roles;
         this.scopes = scopes;
+        this.sources = sources;
+        this.decisions = decisions;
+    }
+
+    /**
+     * Refuses (403 {@code PERMISSION_ESCALATION}) to let the caller give roles, in their current tenant, with a
+     * permission they do not hold there themselves: whoever may change members' roles cannot make anyone,
+     * themselves included, more powerful than they are.
+     */
+    public void requireGivable(CanopyPrincipal by, Collection<String> roleKeys) {
+        if (roleKeys.isEmpty()) {
+            return;
+        }
+        UUID tenantId = by.tenantId();
+        Map<String, PolicySources.ResolvedRole> resolved = scopes.inTenant(tenantId,
+                () -> sources.resolve(tenantId, Set.copyOf(roleKeys)));
+        Escalation.requireHeld(decisions.policyOf(by), resolved.values().stream()
+                .flatMap(role -> role.patterns().stream()).toList());
     }
 
     /** Whether the key names a built-in role a membership can hold, or one of the tenant's custom roles. */

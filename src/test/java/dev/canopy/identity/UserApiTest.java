@@ -725,6 +725,40 @@ class UserApiTest extends ApiTest {
         return UUID.fromString(response.json().path("id").asString());
     }
 
+    @Test
+    void whoeverManagesUsersCannotGiveRolesBeyondTheirOwnPermissions() {
+        TenantRef tenant = fixtures.tenant();
+        Session admin = fixtures.userIn(tenant, "tenant_admin");
+        Session other = fixtures.userIn(tenant, "tenant_admin");
+        Session member = fixtures.userIn(tenant, "viewer");
+        String peopleManager = api.post("/api/v1/roles", admin.accessToken(), obj("name", "People manager",
+                "permissions", List.of("users:list", "users:read", "users:create", "users:update"))).json()
+                .path("id").asString();
+        Session manager = fixtures.userIn(tenant, peopleManager);
+
+        // giving more than they hold: refused, and nothing changes
+        JsonNode before = api.get(USERS + "/" + member.userId(), admin.accessToken()).json();
+        assertProblem(patchUser(manager, member.userId(), obj("roles", List.of("tenant_admin"), "version",
+                before.path("version").asLong())), 403, "PERMISSION_ESCALATION");
+        assertProblem(patchUser(manager, manager.userId(), obj("roles", List.of(peopleManager, "member"), "version",
+                0)), 403, "PERMISSION_ESCALATION");
+        assertThat(api.get(USERS + "/" + member.userId(), admin.accessToken()).json()).isEqualTo(before);
+        assertProblem(api.post(USERS, manager.accessToken(), obj("email", Fixtures.unique("new") + "@example.com",
+                "full_name", "New", "roles", List.of("tenant_admin"))), 403, "PERMISSION_ESCALATION");
+        assertProblem(api.post("/api/v1/invitations", manager.accessToken(), obj("email",
+                Fixtures.unique("invited") + "@example.com", "roles", List.of("tenant_admin"))), 403,
+                "PERMISSION_ESCALATION");
+
+        // what they hold they may give, and roles a member already has may stay
+        Api.Response given = patchUser(manager, member.userId(), obj("roles", List.of(peopleManager), "version",
+                before.path("version").asLong()));
+        assertThat(given.status()).as(given.toString()).isEqualTo(200);
+        long version = api.get(USERS + "/" + other.userId(), admin.accessToken()).json().path("version").asLong();
+        Api.Response kept = patchUser(manager, other.userId(), obj("roles", List.of("tenant_admin", peopleManager),
+                "version", version));
+        assertThat(kept.status()).as(kept.toString()).isEqualTo(200);
+    }
+
     private Api.Response patchUser(Session by, UUID userId, Object body) {
         return api.patch(USERS + "/" + userId, by.accessToken(), body);
     }

@@ -150,9 +150,8 @@ class UsersPages {
         }
         else {
             try {
-                Member changed = directory.change(principal.tenantId(), userId,
-                        new MemberDirectory.MemberChanges(null, null, chosen, Forms.version(version)),
-                        principal.platformAdmin());
+                Member changed = directory.change(principal, userId,
+                        new MemberDirectory.MemberChanges(null, null, chosen, Forms.version(version)));
                 return detail(principal, changed, "The roles are saved.", new FormErrors(), model);
             }
             catch (ApiException e) {

@@ -11,6 +11,7 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Component;
 
 import dev.canopy.audit.Actor;
+import dev.canopy.access.RoleCatalog;
 import dev.canopy.audit.AuditTrail;
 import dev.canopy.identity.TenantDirectory;
 import dev.canopy.identity.TenantInfo;
@@ -41,10 +42,12 @@ public class Inviting {
     private final PasswordEncoder passwords;
     private final AccountMail mail;
     private final AuditTrail audit;
+    private final RoleCatalog catalog;
 
     Inviting(Invitations invitations, UserAccounts users, Memberships memberships, Registrations registrations,
             TenantDirectory tenants, TenantTransactions scopes, PasswordEncoder passwords, AccountMail mail,
-            AuditTrail audit) {
+            AuditTrail audit, RoleCatalog catalog) {
+        this.catalog = catalog;
         this.invitations = invitations;
         this.users = users;
         this.memberships = memberships;
@@ -62,6 +65,7 @@ public class Inviting {
 
     public Invitation invite(CanopyPrincipal by, String email, List<String> roles) {
         List<String> granted = MemberDirectory.assignable(roles);
+        catalog.requireGivable(by, granted);
         TenantInfo tenant = tenants.find(by.tenantId()).orElseThrow();
         String token = RefreshTokens.newToken();
         Instant now = Instant.now();

@@ -12,6 +12,7 @@ import dev.canopy.access.BuiltInRole;
 import dev.canopy.access.RoleCatalog;
 import dev.canopy.platform.Ids;
 import dev.canopy.platform.db.TenantTransactions;
+import dev.canopy.platform.security.CanopyPrincipal;
 import dev.canopy.platform.web.ApiException;
 import dev.canopy.platform.web.Page;
 import dev.canopy.platform.web.PageRequest;
@@ -54,8 +55,11 @@ public class MemberDirectory {
                 MemberDirectory::notFound);
     }
 
-    public Member add(UUID tenantId, NewMember request) {
+    /** Adds a member to the caller's tenant with roles the caller may give. */
+    public Member add(CanopyPrincipal by, NewMember request) {
+        UUID tenantId = by.tenantId();
         List<String> roles = assignable(tenantId, request.roles());
+        catalog.requireGivable(by, roles);
         UserAccount existing = users.findByEmail(request.email()).orElse(null);
         if (existing == null && request.password() != null) {
             PasswordPolicy.check("password", request.password(), request.email());
@@ -75,10 +79,16 @@ public class MemberDirectory {
         });
     }
 
-    public Member change(UUID tenantId, UUID userId, MemberChanges changes, boolean platformAdmin) {
+    /** Changes a member of the caller's tenant; roles it gains must be the caller's to give. */
+    public Member change(CanopyPrincipal by, UUID userId, MemberChanges changes) {
+        UUID tenantId = by.tenantId();
+        boolean platformAdmin = by.platformAdmin();
         List<String> roles = changes.roles() == null ? null : assignable(tenantId, changes.roles());
         return scopes.inTenantAsUser(tenantId, userId, () -> {
             Membership membership = memberships.find(tenantId, userId).orElseThrow(MemberDirectory::notFound);
+            if (roles != null) {
+                catalog.requireGivable(by, roles.stream().filter(role -> !membership.roles().contains(role)).toList());
+            }
             boolean accountChange = changes.fullName() != null || changes.active() != null;
             if (accountChange && !platformAdmin && (belongsElsewhere(tenantId, userId)
                     || users.findById(userId).map(UserAccount::platformAdmin).orElse(false))) {

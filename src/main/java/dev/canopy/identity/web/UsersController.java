@@ -86,7 +86,7 @@ class UsersController {
     ResponseEntity<UserView> create(@AuthenticationPrincipal CanopyPrincipal principal,
             @Valid @RequestBody CreateUser body) {
         principal.require(Permissions.USERS_CREATE);
-        Member member = directory.add(principal.tenantId(),
+        Member member = directory.add(principal,
                 new MemberDirectory.NewMember(body.email().trim(), body.fullName().trim(), body.password(),
                         body.roles()));
         return ResponseEntity.created(URI.create("/api/v1/users/" + member.id())).body(UserView.of(member));
@@ -103,8 +103,8 @@ class UsersController {
     UserView update(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @Valid @RequestBody UpdateUser body) {
         principal.require(Permissions.USERS_UPDATE);
-        return UserView.of(directory.change(principal.tenantId(), id, new MemberDirectory.MemberChanges(
-                body.fullName(), body.isActive(), body.roles(), body.version()), principal.platformAdmin()));
+        return UserView.of(directory.change(principal, id, new MemberDirectory.MemberChanges(
+                body.fullName(), body.isActive(), body.roles(), body.version())));
     }
 
     @Audited(action = "user.removed", resource = "user")

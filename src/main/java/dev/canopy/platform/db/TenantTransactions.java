@@ -47,13 +47,36 @@ public class TenantTransactions {
     }
 
     private <T> T run(@Nullable UUID tenantId, @Nullable UUID userId, Supplier<T> work) {
+        var scope = new Scope(tenantId == null ? "" : tenantId.toString(), userId == null ? "" : userId.toString());
         return transactions.execute(status -> {
-            jdbc.sql("select set_config('canopy.tenant_id', :tenant, true), set_config('canopy.user_id', :user, true)")
-                    .param("tenant", tenantId == null ? "" : tenantId.toString())
-                    .param("user", userId == null ? "" : userId.toString())
-                    .query((rs, n) -> 1)
-                    .single();
-            return work.get();
+            Scope outer = enter(scope);
+            T result = work.get();
+            if (!status.isNewTransaction()) {
+                // inside another scope's transaction: its settings come back, so its next statements still
+                // see what they were meant to
+                enter(outer);
+            }
+            return result;
         });
+    }
+
+    /** The row-level security settings of a transaction ("" for none). */
+    private record Scope(String tenant, String user) {
+    }
+
+    /** Sets the scope for the rest of the transaction and answers the one it replaces. */
+    private Scope enter(Scope scope) {
+        return jdbc.sql("""
+                with replaced as materialized (
+                    select coalesce(current_setting('canopy.tenant_id', true), '') as tenant,
+                           coalesce(current_setting('canopy.user_id', true), '') as usr
+                )
+                select tenant, usr, set_config('canopy.tenant_id', :tenant, true), set_config('canopy.user_id', :user, true)
+                  from replaced
+                """)
+                .param("tenant", scope.tenant())
+                .param("user", scope.user())
+                .query((rs, n) -> new Scope(rs.getString(1), rs.getString(2)))
+                .single();
     }
 }
