@@ -13,6 +13,11 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import dev.canopy.platform.db.TenantTransactions;
+import dev.canopy.support.AuditLog;
 
 import dev.canopy.support.Api;
 import dev.canopy.support.ApiTest;
@@ -25,6 +30,12 @@ import dev.canopy.support.Fixtures.TenantRef;
  * console session on the dashboard, with refusals as console pages.
  */
 class ConsoleSsoTest extends ApiTest {
+
+    @Autowired
+    private TenantTransactions scopes;
+
+    @Autowired
+    private JdbcClient jdbc;
 
     private static final String CLIENT_SECRET = "console-client-secret-Zq81";
 
@@ -110,6 +121,10 @@ class ConsoleSsoTest extends ApiTest {
                 .contains("value=\"example.org, example.com\"").contains("admins=tenant_admin")
                 .contains("/sign-in?tenant=" + tenant.slug()).doesNotContain(CLIENT_SECRET);
         assertThat(console.get("/settings/sso").body()).contains("A secret is configured").doesNotContain(CLIENT_SECRET);
+        List<AuditLog.Event> events = AuditLog.ofRequest(scopes, jdbc, tenant.id(),
+                created.response().headers().firstValue("X-Request-Id").orElseThrow());
+        assertThat(events).extracting(AuditLog.Event::action).containsExactly("sso.config_created");
+        assertThat(events.getFirst().details()).contains("client_id").doesNotContain(CLIENT_SECRET);
         var json = api.get("/api/v1/tenants/" + tenant.id() + "/sso/config", fixtures.platformAdmin().accessToken())
                 .json();
         assertThat(json.path("auth_mode").asString()).isEqualTo("both");
