@@ -62,7 +62,8 @@ class CloudAccountsPages {
         model.addAttribute("next", page.nextCursor());
         model.addAttribute("provider", filter);
         model.addAttribute("providers", ProviderForms.all());
-        model.addAttribute("deleted", deleted != null && deleted.length() <= 100 ? deleted : null);
+        // a flag, not the name: a link must not make the page say whatever it carries
+        model.addAttribute("deleted", deleted != null);
         model.addAttribute("canCreate", principal.can(Permissions.CLOUD_ACCOUNTS_CREATE));
         model.addAttribute("filterQuery", BASE + "?provider=" + (filter == null ? "" : encode(filter)));
         return LIST;
@@ -156,9 +157,8 @@ class CloudAccountsPages {
     String delete(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable String id) {
         principal.require(Permissions.CLOUD_ACCOUNTS_DELETE);
         UUID accountId = accountId(id);
-        CloudAccount account = directory.get(principal.tenantId(), accountId);
         directory.delete(principal.tenantId(), accountId);
-        return "redirect:" + BASE + "?deleted=" + encode(account.name());
+        return "redirect:" + BASE + "?deleted";
     }
 
     private String newForm(Model model, @Nullable ProviderForm provider, AccountForm form, FormErrors errors) {
