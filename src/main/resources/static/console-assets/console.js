@@ -29,6 +29,24 @@
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
   document.addEventListener("htmx:load", function (event) { drawCharts(event.target); });
 
+  // cloud account forms: only the chosen authentication type's credentials are shown (all of them without script)
+  function showChosenAuthType(root) {
+    root = root || document;
+    var forms = root.matches && root.matches("form") ? [root] : root.querySelectorAll("form");
+    Array.prototype.forEach.call(forms, function (form) {
+      var sets = form.querySelectorAll("fieldset[data-auth-type]");
+      var radios = form.querySelectorAll("input[type=radio][name=auth_type]");
+      if (sets.length < 2 || radios.length === 0) { return; }
+      var chosen = form.querySelector("input[type=radio][name=auth_type]:checked");
+      sets.forEach(function (set) { set.hidden = !chosen || set.dataset.authType !== chosen.value; });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { showChosenAuthType(document); });
+  document.addEventListener("htmx:load", function (event) { showChosenAuthType(event.target); });
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "auth_type") { showChosenAuthType(event.target.form); }
+  });
+
   // buttons that ask first: <button data-confirm="Remove this user?">
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");

@@ -112,7 +112,8 @@ class ConsoleBrowserTest extends ApiTest {
         String email = Fixtures.unique("viewer") + "@example.com";
         fixtures.addUser(tenant, email, "viewer");
         signIn(browser, email, Fixtures.PASSWORD);
-        assertThat(navLabels(browser)).containsExactly("Dashboard", "Users", "Profile");
+        // viewers may read cloud accounts (cloud_accounts:list), nothing of the administration
+        assertThat(navLabels(browser)).containsExactly("Dashboard", "Users", "Cloud accounts", "Profile");
         browser.get(url("/users"));
         assertThat(browser.findElements(By.linkText("Invite a user"))).isEmpty();
         browser.get(url("/audit"));

@@ -51,6 +51,11 @@ final class ConsoleClient {
         return page;
     }
 
+    /** Loads a page of another site (an identity provider), with the cookies this browser has for it. */
+    Page getUrl(String url) {
+        return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
+    }
+
     /** Posts a form with the CSRF token of the last page loaded. */
     Page post(String path, String... keysAndValues) {
         var fields = new ArrayList<String>(List.of(keysAndValues));

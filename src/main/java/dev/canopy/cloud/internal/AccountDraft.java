@@ -18,7 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
  * A cloud account as a request would leave it (a creation, or a stored account with a PATCH applied), checked
  * field by field: every problem becomes a field error, all reported at once.
  */
-record AccountDraft(@Nullable String name, @Nullable String provider, @Nullable Map<String, Object> settings,
+public record AccountDraft(@Nullable String name, @Nullable String provider, @Nullable Map<String, Object> settings,
         @Nullable String authType, @Nullable Map<String, Object> credentials, @Nullable List<String> environments,
         @Nullable Map<String, String> tags) {
 

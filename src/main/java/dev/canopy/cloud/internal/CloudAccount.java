@@ -8,7 +8,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /** A stored cloud account; its credentials only as the sealed ciphertext. */
-record CloudAccount(UUID tenantId, UUID id, String name, String provider, String authType,
+public record CloudAccount(UUID tenantId, UUID id, String name, String provider, String authType,
         Map<String, String> settings, byte[] sealedCredentials, String credentialsHint, List<String> environments,
         Map<String, String> tags, @Nullable Instant lastTestAt, @Nullable Boolean lastTestOk,
         @Nullable String lastTestDetail, @Nullable UUID createdBy, Instant createdAt, Instant updatedAt,

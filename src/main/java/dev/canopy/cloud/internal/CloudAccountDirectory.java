@@ -26,12 +26,12 @@ import tools.jackson.databind.json.JsonMapper;
  * sealed before they reach the database and opened only to test the account, which the audit record says.
  */
 @Service
-class CloudAccountDirectory {
+public class CloudAccountDirectory {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** A partial change: null fields stay as they are. */
-    record Change(@Nullable String name, @Nullable Map<String, Object> settings, @Nullable String authType,
+    public record Change(@Nullable String name, @Nullable Map<String, Object> settings, @Nullable String authType,
             @Nullable Map<String, Object> credentials, @Nullable List<String> environments,
             @Nullable Map<String, String> tags) {
 
@@ -42,7 +42,7 @@ class CloudAccountDirectory {
     }
 
     /** The outcome of a test, as stored on the account. */
-    record Tested(boolean ok, String detail, Instant testedAt) {
+    public record Tested(boolean ok, String detail, Instant testedAt) {
     }
 
     private final CloudAccounts accounts;
@@ -60,7 +60,7 @@ class CloudAccountDirectory {
         this.audit = audit;
     }
 
-    CloudAccount create(CanopyPrincipal by, AccountDraft draft) {
+    public CloudAccount create(CanopyPrincipal by, AccountDraft draft) {
         AccountDraft.Checked checked = draft.check(false);
         UUID id = Ids.newId();
         UUID tenantId = by.tenantId();
@@ -80,11 +80,11 @@ class CloudAccountDirectory {
         return get(tenantId, id);
     }
 
-    CloudAccount get(UUID tenantId, UUID id) {
+    public CloudAccount get(UUID tenantId, UUID id) {
         return scopes.inTenant(tenantId, () -> accounts.find(tenantId, id)).orElseThrow(() -> notFound(id));
     }
 
-    Page<CloudAccount> list(UUID tenantId, @Nullable String provider, PageRequest page) {
+    public Page<CloudAccount> list(UUID tenantId, @Nullable String provider, PageRequest page) {
         if (provider != null && !provider.isBlank() && Provider.of(provider).isEmpty()) {
             throw ApiException.invalidField("provider", "must be one of " + String.join(", ", Provider.keys()));
         }
@@ -93,7 +93,7 @@ class CloudAccountDirectory {
                 page.fetchSize())), CloudAccount::id);
     }
 
-    CloudAccount update(CanopyPrincipal by, UUID id, Change change, long version) {
+    public CloudAccount update(CanopyPrincipal by, UUID id, Change change, long version) {
         UUID tenantId = by.tenantId();
         CloudAccount current = get(tenantId, id);
         String authType = change.authType() != null ? change.authType() : current.authType();
@@ -125,14 +125,14 @@ class CloudAccountDirectory {
         return get(tenantId, id);
     }
 
-    void delete(UUID tenantId, UUID id) {
+    public void delete(UUID tenantId, UUID id) {
         if (!scopes.inTenant(tenantId, () -> accounts.delete(tenantId, id))) {
             throw notFound(id);
         }
     }
 
     /** Opens the credentials (recorded in the request's audit record) and checks them against the provider. */
-    Tested test(UUID tenantId, UUID id) {
+    public Tested test(UUID tenantId, UUID id) {
         CloudAccount account = get(tenantId, id);
         Map<String, Object> credentials = open(account);
         audit.detail("decrypted", "credentials");
@@ -142,6 +142,11 @@ class CloudAccountDirectory {
         scopes.inTenant(tenantId, () -> accounts.recordTest(tenantId, id, result.ok(), result.detail()));
         audit.detail("ok", result.ok());
         return new Tested(result.ok(), result.detail(), Instant.now());
+    }
+
+    /** How many cloud accounts the tenant has (the dashboard's tile). */
+    public long count(UUID tenantId) {
+        return scopes.inTenant(tenantId, () -> accounts.count(tenantId));
     }
 
     static SecretBinding binding(UUID tenantId, UUID id) {

@@ -90,6 +90,11 @@ class CloudAccounts {
                 .update() == 1;
     }
 
+    long count(UUID tenantId) {
+        return jdbc.sql("select count(*) from tenant.cloud_accounts where tenant_id = ?").param(tenantId)
+                .query(Long.class).single();
+    }
+
     boolean delete(UUID tenantId, UUID id) {
         return jdbc.sql("delete from tenant.cloud_accounts where tenant_id = ? and id = ?").params(tenantId, id)
                 .update() == 1;

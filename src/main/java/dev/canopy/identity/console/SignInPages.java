@@ -18,6 +18,7 @@ import dev.canopy.identity.internal.Inviting;
 import dev.canopy.identity.internal.MultiFactor;
 import dev.canopy.identity.internal.PasswordResets;
 import dev.canopy.identity.internal.SignIn;
+import dev.canopy.identity.sso.SsoSignInOptions;
 import dev.canopy.platform.console.ConsoleController;
 import dev.canopy.platform.console.FormErrors;
 import dev.canopy.platform.security.CanopyPrincipal;
@@ -26,7 +27,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Getting in and out of the console: sign in (password, then a TOTP or recovery code when MFA is on), sign
+ * Getting in and out of the console: sign in (password, then a TOTP or recovery code when MFA is on; or
+ * "Sign in with <provider>" for a tenant with single sign-on, see {@code identity.sso.SsoConsoleSignIn}), sign
  * out, switch tenant, forgotten password, accepting an invitation. Failed attempts answer 4xx, so the audit
  * log records them as failures, as for the API.
  */
@@ -47,20 +49,38 @@ class SignInPages {
     private final ConsoleSessions sessions;
     private final PasswordResets resets;
     private final Inviting inviting;
+    private final SsoSignInOptions ssoOptions;
 
-    SignInPages(SignIn signIn, ConsoleSessions sessions, PasswordResets resets, Inviting inviting) {
+    SignInPages(SignIn signIn, ConsoleSessions sessions, PasswordResets resets, Inviting inviting,
+            SsoSignInOptions ssoOptions) {
         this.signIn = signIn;
         this.sessions = sessions;
         this.resets = resets;
         this.inviting = inviting;
+        this.ssoOptions = ssoOptions;
     }
 
+    /** The sign-in form; with {@code tenant} (a slug) it offers that tenant's single sign-on, if it has one. */
     @GetMapping("/sign-in")
-    String signInForm(@AuthenticationPrincipal @Nullable CanopyPrincipal principal, Model model) {
+    String signInForm(@AuthenticationPrincipal @Nullable CanopyPrincipal principal,
+            @RequestParam(required = false) @Nullable String tenant, Model model, HttpServletResponse response) {
         if (principal != null) {
             return "redirect:/";
         }
-        model.addAttribute("errors", new FormErrors());
+        var errors = new FormErrors();
+        String slug = blankToNull(tenant);
+        if (slug != null) {
+            model.addAttribute("tenant", slug.length() > 63 ? slug.substring(0, 63) : slug);
+            var option = ssoOptions.forTenant(slug.toLowerCase(java.util.Locale.ROOT));
+            if (option.isPresent()) {
+                model.addAttribute("sso", option.get());
+            }
+            else {
+                errors.field("tenant", "has no single sign-on; sign in with your email and password");
+                response.setStatus(HttpStatus.NOT_FOUND.value());
+            }
+        }
+        model.addAttribute("errors", errors);
         return SIGN_IN;
     }
 

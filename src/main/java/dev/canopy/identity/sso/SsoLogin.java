@@ -45,6 +45,11 @@ import dev.canopy.platform.web.ApiException;
 class SsoLogin {
 
     static final Duration STATE_LIFETIME = Duration.ofMinutes(10);
+    /**
+     * Marks the states of logins started from the console, so the shared callback knows to answer with a console
+     * session and console pages, even for a state it cannot find. Changing it changes the state's hash: harmless.
+     */
+    private static final String CONSOLE_STATE = "console.";
     private static final Logger log = LoggerFactory.getLogger(SsoLogin.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -91,7 +96,16 @@ class SsoLogin {
     record Completed(SignedIn signedIn, String returnTo, boolean provisioned, List<String> roles) {
     }
 
+    /** Whether the login with this state was started from the console's sign-in page. */
+    static boolean startedFromConsole(@Nullable String state) {
+        return state != null && state.startsWith(CONSOLE_STATE);
+    }
+
     Started begin(String slug, String returnTo, String redirectUri, LoginAttempt attempt) {
+        return begin(slug, returnTo, redirectUri, attempt, false);
+    }
+
+    Started begin(String slug, String returnTo, String redirectUri, LoginAttempt attempt, boolean console) {
         TenantInfo tenant = tenants.findBySlug(slug).filter(t -> !"deleted".equals(t.status()))
                 .orElseThrow(SsoConfiguring::notConfigured);
         attempt.tenantId = tenant.id();
@@ -99,7 +113,7 @@ class SsoLogin {
         SsoConfig config = enabledConfig(tenant);
         attempt.issuer = config.issuer();
         ProviderMetadata provider = providers.discover(config.issuer(), false);
-        String state = random();
+        String state = (console ? CONSOLE_STATE : "") + random();
         String nonce = random();
         String verifier = random();
         states.insert(hash(state), new SsoLoginStates.Pending(tenant.id(), nonce, verifier, redirectUri, returnTo,

@@ -13,17 +13,22 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.ModelAndView;
 
+import dev.canopy.identity.internal.ConsoleSessions;
 import dev.canopy.identity.internal.Issuer;
 import dev.canopy.identity.internal.SignIn;
 import dev.canopy.platform.web.ApiException;
 import dev.canopy.platform.web.RequestIds;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * The browser side of SSO: {@code /api/v1/auth/sso/{tenant_slug}/login} redirects to the provider, the
- * provider redirects back to {@code /api/v1/auth/sso/callback}, which sets the refresh-token cookie of the new
- * session (as a password login does) and redirects to the console, which then calls {@code /api/v1/auth/refresh}.
+ * The browser side of SSO: {@code /api/v1/auth/sso/{tenant_slug}/login} (or the console's
+ * {@code /sign-in/sso/start}) redirects to the provider, the provider redirects back to
+ * {@code /api/v1/auth/sso/callback}, which sets the refresh-token cookie of the new session (as a password login
+ * does) and redirects to the app, which then calls {@code /api/v1/auth/refresh}; or, for a login started from the
+ * console, sets the console's session cookies and lands on the dashboard.
  */
 @RestController
 @RequestMapping("/api/v1/auth/sso")
@@ -40,11 +45,16 @@ class SsoLoginController {
     private final SsoLogin login;
     private final SsoAudit audit;
     private final Issuer issuer;
+    private final ConsoleSessions sessions;
+    private final SsoConsolePages consolePages;
 
-    SsoLoginController(SsoLogin login, SsoAudit audit, Issuer issuer) {
+    SsoLoginController(SsoLogin login, SsoAudit audit, Issuer issuer, ConsoleSessions sessions,
+            SsoConsolePages consolePages) {
         this.login = login;
         this.audit = audit;
         this.issuer = issuer;
+        this.sessions = sessions;
+        this.consolePages = consolePages;
     }
 
     @GetMapping("/{slug}/login")
@@ -72,37 +82,53 @@ class SsoLoginController {
         }
     }
 
+    /**
+     * The provider's redirect back. A login started from the console ends like a console password sign-in (its
+     * session cookies, then the dashboard) and its refusals are console pages; one started through the API sets
+     * the refresh-token cookie and its refusals are problem+json, as before.
+     */
     @GetMapping("/callback")
-    ResponseEntity<Void> callback(@RequestParam(required = false) @Nullable String state,
+    @Nullable ModelAndView callback(@RequestParam(required = false) @Nullable String state,
             @RequestParam(required = false) @Nullable String code,
             @RequestParam(required = false) @Nullable String error,
             @CookieValue(name = STATE_COOKIE, required = false) @Nullable String cookieState,
-            HttpServletRequest request) {
+            HttpServletRequest request, HttpServletResponse response) {
+        boolean console = SsoLogin.startedFromConsole(state);
         var attempt = new LoginAttempt();
+        SsoLogin.Completed completed;
         try {
-            SsoLogin.Completed completed = login.complete(state, code, error, cookieState,
-                    SignIn.Client.of(request),
-                    facts(request), attempt);
-            return ResponseEntity.status(HttpStatus.FOUND)
-                    .header(HttpHeaders.LOCATION, issuer.current() + completed.returnTo())
-                    .header(HttpHeaders.SET_COOKIE, refreshCookie(completed.signedIn().refreshToken(), request))
-                    .header(HttpHeaders.SET_COOKIE, stateCookie("", Duration.ZERO, request))
-                    .header(HttpHeaders.CACHE_CONTROL, "no-store")
-                    .build();
+            completed = login.complete(state, code, error, cookieState, SignIn.Client.of(request), facts(request),
+                    attempt);
         }
         catch (ApiException refusal) {
             audit.refused(facts(request), attempt, refusal, "auth.sso_login_refused");
-            throw refusal;
+            if (!console) {
+                throw refusal;
+            }
+            response.addHeader(HttpHeaders.SET_COOKIE, stateCookie("", Duration.ZERO, request));
+            return consolePages.refused(refusal, response);
         }
+        response.addHeader(HttpHeaders.SET_COOKIE, stateCookie("", Duration.ZERO, request));
+        response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        if (console) {
+            sessions.start(request, response, completed.signedIn());
+            response.setStatus(HttpStatus.FOUND.value());
+            response.setHeader(HttpHeaders.LOCATION, issuer.current() + "/");
+            return null;
+        }
+        response.addHeader(HttpHeaders.SET_COOKIE, refreshCookie(completed.signedIn().refreshToken(), request));
+        response.setStatus(HttpStatus.FOUND.value());
+        response.setHeader(HttpHeaders.LOCATION, issuer.current() + completed.returnTo());
+        return null;
     }
 
-    private static SsoAudit.RequestFacts facts(HttpServletRequest request) {
+    static SsoAudit.RequestFacts facts(HttpServletRequest request) {
         return new SsoAudit.RequestFacts(request.getRemoteAddr(), request.getHeader(HttpHeaders.USER_AGENT),
                 RequestIds.of(request));
     }
 
     /** Lax, not Strict: the provider's redirect back is a cross-site top-level navigation. */
-    private static String stateCookie(String value, Duration maxAge, HttpServletRequest request) {
+    static String stateCookie(String value, Duration maxAge, HttpServletRequest request) {
         return ResponseCookie.from(STATE_COOKIE, value).httpOnly(true).secure(request.isSecure()).sameSite("Lax")
                 .path("/api/v1/auth/sso").maxAge(maxAge).build().toString();
     }

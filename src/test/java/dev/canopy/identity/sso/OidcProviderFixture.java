@@ -22,16 +22,16 @@ import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
  * says about the person is queued with {@link #nextSignIn} (queue one only for a sign-in that reaches the token
  * endpoint: the provider takes queued answers in order and falls back to a default for other issuers).
  */
-final class OidcProviderFixture {
+public final class OidcProviderFixture {
 
-    static final String CLIENT_ID = "canopy-test-client";
+    public static final String CLIENT_ID = "canopy-test-client";
 
     private static MockOAuth2Server server;
 
     private OidcProviderFixture() {
     }
 
-    static synchronized MockOAuth2Server server() {
+    public static synchronized MockOAuth2Server server() {
         if (server == null) {
             server = new MockOAuth2Server(new OAuth2Config(false, null, null, false, new OAuth2TokenProvider(),
                     Set.of(), new MockWebServerWrapper()), new TokenOverride());
@@ -41,13 +41,13 @@ final class OidcProviderFixture {
         return server;
     }
 
-    static String issuer(String issuerId) {
+    public static String issuer(String issuerId) {
         String url = server().issuerUrl(issuerId).toString();
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     /** The person the next sign-in at the issuer is: subject, e-mail, name and groups, for this client. */
-    static void nextSignIn(String issuerId, String subject, String email, List<String> groups) {
+    public static void nextSignIn(String issuerId, String subject, String email, List<String> groups) {
         nextSignIn(issuerId, subject, List.of(CLIENT_ID), Map.of("email", email, "name", "Person " + subject,
                 "groups", groups), 3600);
     }
