@@ -38,10 +38,25 @@ for i in $(seq $((connections + THREADS))); do login; done > "$work/tokens"
 TOKENS="$work/tokens" wrk -t"$THREADS" -c"$connections" -d"${WARMUP:-60}s" -s bench/refresh.lua "http://localhost:$port" > /dev/null
 [ "$which" = refresh ] || wrk -t2 -c4 -d5s -s bench/login.lua "http://localhost:$port" > /dev/null
 
+# CPU ticks (1/100 s) used so far by Canopy's JVM and by PostgreSQL (every postgres process: run nothing else)
+ticks() {
+    local java postgres=0 child
+    java=$(awk '{print $14 + $15}' /proc/$pid/stat)
+    for child in $(pgrep -x postgres); do
+        postgres=$((postgres + $(awk '{print $14 + $15}' /proc/$child/stat 2>/dev/null || echo 0)))
+    done
+    echo "$java $postgres"
+}
+
 echo "== refresh-token rotations, $connections connections on $THREADS wrk threads, ${seconds}s"
 for i in $(seq $((connections + THREADS))); do login; done > "$work/tokens"
+read -r java0 postgres0 < <(ticks)
 TOKENS="$work/tokens" wrk -t"$THREADS" -c"$connections" -d"${seconds}s" --latency -s bench/refresh.lua \
-    "http://localhost:$port" | grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx"
+    "http://localhost:$port" > "$work/refresh.out"
+read -r java1 postgres1 < <(ticks)
+grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx" "$work/refresh.out"
+requests=$(awk '/requests in/ {print $1}' "$work/refresh.out")
+echo "CPU per refresh: Java $(( (java1 - java0) * 10000 / requests )) µs, PostgreSQL $(( (postgres1 - postgres0) * 10000 / requests )) µs"
 [ "$which" = refresh ] && exit 0
 echo "== password logins, 4 connections, ${seconds}s"
 wrk -t2 -c4 -d"${seconds}s" --latency -s bench/login.lua "http://localhost:$port" \
