@@ -7,11 +7,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
+import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.TimeoutException;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Headless Chromium for the console's browser tests: Debian's {@code chromium} driven through its
@@ -72,5 +77,27 @@ final class Browsers {
         catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The element once visible; else a failure showing the page the browser is on. */
+    static WebElement waitFor(ChromeDriver browser, By by) {
+        try {
+            return new WebDriverWait(browser, Duration.ofSeconds(15))
+                    .until(ExpectedConditions.visibilityOfElementLocated(by));
+        }
+        catch (TimeoutException e) {
+            throw new AssertionError("Not found: " + by + " on " + browser.getCurrentUrl() + ":\n"
+                    + browser.getPageSource(), e);
+        }
+    }
+
+    static void type(ChromeDriver browser, By by, String text) {
+        WebElement field = waitFor(browser, by);
+        field.clear();
+        field.sendKeys(text);
+    }
+
+    static void click(ChromeDriver browser, By by) {
+        new WebDriverWait(browser, Duration.ofSeconds(15)).until(ExpectedConditions.elementToBeClickable(by)).click();
     }
 }

@@ -1,5 +1,8 @@
 package dev.canopy.console;
 
+import static dev.canopy.console.Browsers.click;
+import static dev.canopy.console.Browsers.type;
+import static dev.canopy.console.Browsers.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -14,7 +17,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -271,26 +273,6 @@ class ConsoleBrowserTest extends ApiTest {
 
     private String url(String path) {
         return "http://localhost:" + port + path;
-    }
-
-    private static WebElement waitFor(ChromeDriver b, By by) {
-        try {
-            return new WebDriverWait(b, Duration.ofSeconds(10))
-                    .until(ExpectedConditions.visibilityOfElementLocated(by));
-        }
-        catch (org.openqa.selenium.TimeoutException e) {
-            throw new AssertionError("Not found: " + by + " on " + b.getCurrentUrl() + ":\n" + b.getPageSource(), e);
-        }
-    }
-
-    private static void type(ChromeDriver b, By by, String text) {
-        WebElement field = waitFor(b, by);
-        field.clear();
-        field.sendKeys(text);
-    }
-
-    private static void click(ChromeDriver b, By by) {
-        new WebDriverWait(b, Duration.ofSeconds(10)).until(ExpectedConditions.elementToBeClickable(by)).click();
     }
 
     private static String text(ChromeDriver b, String testId) {

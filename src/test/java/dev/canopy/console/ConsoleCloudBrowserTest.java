@@ -1,18 +1,17 @@
 package dev.canopy.console;
 
+import static dev.canopy.console.Browsers.click;
+import static dev.canopy.console.Browsers.type;
+import static dev.canopy.console.Browsers.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import dev.canopy.support.ApiTest;
 import dev.canopy.support.Fixtures;
@@ -86,20 +85,5 @@ class ConsoleCloudBrowserTest extends ApiTest {
 
     private String url(String path) {
         return "http://localhost:" + port + path;
-    }
-
-    private static WebElement waitFor(ChromeDriver browser, By by) {
-        return new WebDriverWait(browser, Duration.ofSeconds(15))
-                .until(ExpectedConditions.visibilityOfElementLocated(by));
-    }
-
-    private static void click(ChromeDriver browser, By by) {
-        new WebDriverWait(browser, Duration.ofSeconds(15)).until(ExpectedConditions.elementToBeClickable(by)).click();
-    }
-
-    private static void type(ChromeDriver browser, By by, String text) {
-        WebElement input = waitFor(browser, by);
-        input.clear();
-        input.sendKeys(text);
     }
 }

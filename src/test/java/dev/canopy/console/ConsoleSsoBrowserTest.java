@@ -1,12 +1,14 @@
 package dev.canopy.console;
 
+import static dev.canopy.console.Browsers.click;
+import static dev.canopy.console.Browsers.type;
+import static dev.canopy.console.Browsers.waitFor;
 import static dev.canopy.identity.sso.OidcProviderFixture.CLIENT_ID;
 import static dev.canopy.identity.sso.OidcProviderFixture.issuer;
 import static dev.canopy.identity.sso.OidcProviderFixture.nextSignIn;
 import static dev.canopy.support.Api.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Assumptions;
@@ -16,8 +18,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import dev.canopy.support.Api;
 import dev.canopy.support.ApiTest;
@@ -79,20 +79,5 @@ class ConsoleSsoBrowserTest extends ApiTest {
 
     private String url(String path) {
         return "http://localhost:" + port + path;
-    }
-
-    private static WebElement waitFor(ChromeDriver browser, By by) {
-        return new WebDriverWait(browser, Duration.ofSeconds(15))
-                .until(ExpectedConditions.visibilityOfElementLocated(by));
-    }
-
-    private static void click(ChromeDriver browser, By by) {
-        new WebDriverWait(browser, Duration.ofSeconds(15)).until(ExpectedConditions.elementToBeClickable(by)).click();
-    }
-
-    private static void type(ChromeDriver browser, By by, String text) {
-        WebElement input = waitFor(browser, by);
-        input.clear();
-        input.sendKeys(text);
     }
 }
