@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import org.springframework.stereotype.Service;
 
@@ -48,8 +49,7 @@ public class Delegations {
         }
         List<String> roles = independent.run(() -> scopes.inTenant(viaTenantId,
                 () -> memberships.rolesOf(viaTenantId, userId)));
-        return toVia.stream().filter(g -> roles.contains(g.granteeRole()))
-                .map(g -> new Delegation(g.id(), clientTenantId, viaTenantId, g.roleKey())).toList();
+        return usable(toVia, clientTenantId, viaTenantId, roles).toList();
     }
 
     /**
@@ -63,16 +63,21 @@ public class Delegations {
                 return List.<Delegation>of();
             }
             List<String> roles = scopes.inTenant(viaTenantId, () -> memberships.rolesOf(viaTenantId, userId));
-            Instant now = Instant.now();
             return grantors.stream()
-                    .flatMap(client -> scopes.inTenant(client, () -> grants.live(client)).stream()
-                            .filter(g -> g.granteeTenantId().equals(viaTenantId) && g.live(now)
-                                    && roles.contains(g.granteeRole()))
-                            .limit(1)
-                            .map(g -> new Delegation(g.id(), client, viaTenantId, g.roleKey())))
+                    .flatMap(client -> usable(scopes.inTenant(client, () -> grants.live(client)), client, viaTenantId,
+                            roles).limit(1))
                     .limit(limit)
                     .toList();
         });
+    }
+
+    /** The client's grants that are in force, name the via tenant and one of the user's roles there. */
+    private static Stream<Delegation> usable(List<AccessGrant> clientGrants, UUID clientTenantId,
+            UUID viaTenantId, List<String> roles) {
+        Instant now = Instant.now();
+        return clientGrants.stream()
+                .filter(g -> g.granteeTenantId().equals(viaTenantId) && g.live(now) && roles.contains(g.granteeRole()))
+                .map(g -> new Delegation(g.id(), clientTenantId, viaTenantId, g.roleKey()));
     }
 
     /** Records, in the caller's transaction, that a new session in the client works under the delegation. */
