@@ -10,6 +10,7 @@ import org.springframework.web.context.request.RequestContextHolder;
 import dev.canopy.audit.internal.AuditChain;
 import dev.canopy.audit.internal.RequestAudit;
 import dev.canopy.platform.db.IndependentTransaction;
+import dev.canopy.platform.web.Audited;
 
 /**
  * What other modules tell the audit log. Within an API request they add to the request's own record
@@ -25,6 +26,11 @@ public class AuditTrail {
     AuditTrail(AuditChain chain, IndependentTransaction independent) {
         this.chain = chain;
         this.independent = independent;
+    }
+
+    /** Says which {@link Audited} handler serves the current request, for requests that bypass Spring MVC. */
+    public void handledAs(Audited audited) {
+        current().handledAs(audited);
     }
 
     /** Overrides the current request's action, for outcomes its handler cannot name in advance. */

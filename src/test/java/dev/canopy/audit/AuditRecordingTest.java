@@ -273,10 +273,13 @@ class AuditRecordingTest extends ApiTest {
         Api.Response refreshFailed = api.post("/api/v1/auth/refresh", null, obj("refresh_token",
                 "no-such-token-" + UUID.randomUUID()));
         assertThat(refreshFailed.status()).as(refreshFailed.toString()).isEqualTo(401);
-        assertThat(request(onlyRecord(refreshFailed, AuditRecord.PLATFORM)).path("refresh_token").asString())
-                .isEqualTo(REDACTED);
+        ChainedEvent refreshRefusal = onlyRecord(refreshFailed, AuditRecord.PLATFORM);
+        assertThat(refreshRefusal.action()).isEqualTo("auth.refresh_failed");
+        assertThat(request(refreshRefusal).path("refresh_token").asString()).isEqualTo(REDACTED);
         Api.Response refreshed = api.post("/api/v1/auth/refresh", null, obj("refresh_token", user.refreshToken()));
         assertThat(refreshed.status()).as(refreshed.toString()).isEqualTo(200);
+        // a refresh continues a session: recorded on the session, not as an event
+        assertThat(log.countOfRequest(refreshed.header("X-Request-Id"))).isZero();
 
         Api.Response passwordChanged = api.post("/api/v1/auth/password",
                 refreshed.json().path("access_token").asString(),

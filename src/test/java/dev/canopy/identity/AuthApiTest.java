@@ -355,6 +355,24 @@ class AuthApiTest extends ApiTest {
         assertProblem(api.post(REFRESH, null, obj("token", "abc")), 400, "UNKNOWN_FIELD");
     }
 
+    // a well-formed refresh is served by DirectRefresh; everything else reaches the controller with its body intact
+    @Test
+    void malformedRefreshBodiesGetTheControllersAnswers() {
+        Session session = newSession("member");
+        assertProblem(api.post(REFRESH, null, "{\"refresh_token\": "), 400, "MALFORMED_JSON");
+        assertProblem(api.post(REFRESH, null, "[]"), 400, "INVALID_TYPE");
+        assertProblem(api.send("POST", REFRESH, null, "refresh_token=" + session.refreshToken(),
+                Map.of("Content-Type", "text/plain")), 415, "UNSUPPORTED_MEDIA_TYPE");
+        assertProblem(api.get(REFRESH, null), 405, "METHOD_NOT_ALLOWED");
+
+        // the body's token wins over the cookie's, on both paths
+        Api.Response both = api.send("POST", REFRESH, null, JSON.writeValueAsString(obj("refresh_token",
+                session.refreshToken())), Map.of("Cookie", COOKIE + "=never-issued"));
+        assertThat(both.status()).as(both.toString()).isEqualTo(200);
+        assertThat(refreshCookie(both).get(COOKIE)).isEqualTo(both.json().path("refresh_token").asString());
+        assertThat(api.get(ME, both.json().path("access_token").asString()).status()).isEqualTo(200);
+    }
+
     // ---------------------------------------------------------------- logout
 
     @Test

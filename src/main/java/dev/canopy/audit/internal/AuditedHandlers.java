@@ -23,7 +23,7 @@ class AuditedHandlers implements WebMvcConfigurer, HandlerInterceptor {
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
         if (handler instanceof HandlerMethod method
                 && request.getAttribute(RequestAudit.ATTRIBUTE) instanceof RequestAudit audit) {
-            audit.audited = method.getMethodAnnotation(Audited.class);
+            audit.handledAs(method.getMethodAnnotation(Audited.class));
         }
         return true;
     }

@@ -25,6 +25,10 @@ public final class RequestAudit {
     @Nullable Actor actor;
     final Map<String, Object> details = new LinkedHashMap<>();
 
+    public void handledAs(@Nullable Audited audited) {
+        this.audited = audited;
+    }
+
     public void action(String action) {
         this.action = action;
     }

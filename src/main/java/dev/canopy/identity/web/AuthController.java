@@ -135,7 +135,7 @@ class AuthController {
                 .body(TokenResponse.of(signedIn));
     }
 
-    private static ResponseCookie cookie(String value, Duration maxAge, HttpServletRequest request) {
+    static ResponseCookie cookie(String value, Duration maxAge, HttpServletRequest request) {
         return ResponseCookie.from(REFRESH_COOKIE, value)
                 .httpOnly(true)
                 .secure(request.isSecure())
