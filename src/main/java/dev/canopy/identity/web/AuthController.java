@@ -35,6 +35,7 @@ import jakarta.validation.constraints.Size;
 class AuthController {
 
     static final String REFRESH_COOKIE = "canopy_refresh";
+    static final int MAX_REFRESH_TOKEN = 200;
 
     private final SignIn signIn;
 
@@ -46,7 +47,7 @@ class AuthController {
             @Nullable UUID tenantId) {
     }
 
-    record RefreshRequest(@Nullable @Size(max = 200) String refreshToken) {
+    record RefreshRequest(@Nullable @Size(max = MAX_REFRESH_TOKEN) String refreshToken) {
     }
 
     record SwitchTenantRequest(@NotNull UUID tenantId) {

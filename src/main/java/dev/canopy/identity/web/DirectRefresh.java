@@ -32,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Serves a well-formed token refresh without Spring MVC's handler machinery, which took about a fifth of a
- * refresh's CPU (docs/benchmarks.md): the refresh is the API's hottest call. Anything else that reaches the
+ * refresh's Java CPU (docs/benchmarks.md): the refresh is the API's hottest call. Anything else that reaches the
  * refresh path (no JSON body, a body that does not parse, a token too long) continues to
  * {@link AuthController#refresh}, so bad input is answered in one place. Runs after the request's audit
  * filter, inside its transaction, and records what the controller's {@link Audited} says.
@@ -44,7 +44,6 @@ class DirectRefresh extends OncePerRequestFilter {
     private static final String PATH = "/api/v1/auth/refresh";
     /** A refresh body is about 70 bytes; larger ones are unusual and take the ordinary path. */
     private static final int MAX_DIRECT_BODY = 1024;
-    private static final int MAX_TOKEN = 200;
 
     private final SignIn signIn;
     private final AuditTrail audit;
@@ -73,14 +72,16 @@ class DirectRefresh extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        byte[] body = request.getInputStream().readAllBytes(); // at most MAX_DIRECT_BODY: the container holds to the length
+        // at most MAX_DIRECT_BODY bytes: the container reads no further than the declared length
+        byte[] body = request.getInputStream().readAllBytes();
         String token = token(body, request);
         if (token == null) {
             chain.doFilter(new ReadBody(request, body), response);
             return;
         }
         audit.handledAs(audited);
-        ServerHttpObservationFilter.findObservationContext(request).ifPresent(context -> context.setPathPattern(PATH));
+        ServerHttpObservationFilter.findObservationContext(request)
+                .ifPresent(metrics -> metrics.setPathPattern(PATH));
         SignIn.SignedIn signedIn;
         try {
             signedIn = signIn.refresh(token, SignIn.Client.of(request));
@@ -106,7 +107,7 @@ class DirectRefresh extends OncePerRequestFilter {
             return null;
         }
         String token = parsed != null && parsed.refreshToken() != null ? parsed.refreshToken() : cookie(request);
-        return token == null || token.isBlank() || token.length() > MAX_TOKEN ? null : token;
+        return token == null || token.isBlank() || token.length() > AuthController.MAX_REFRESH_TOKEN ? null : token;
     }
 
     private static @Nullable String cookie(HttpServletRequest request) {
@@ -116,7 +117,8 @@ class DirectRefresh extends OncePerRequestFilter {
 
     private static boolean isJson(@Nullable String contentType) {
         try {
-            return contentType != null && MediaType.APPLICATION_JSON.isCompatibleWith(MediaType.parseMediaType(contentType));
+            return contentType != null
+                    && MediaType.APPLICATION_JSON.isCompatibleWith(MediaType.parseMediaType(contentType));
         }
         catch (IllegalArgumentException e) {
             return false;
