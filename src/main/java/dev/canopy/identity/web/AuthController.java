@@ -128,7 +128,7 @@ class AuthController {
         return SignIn.Client.of(request);
     }
 
-    private static ResponseEntity<TokenResponse> withCookie(SignedIn signedIn, HttpServletRequest request) {
+    static ResponseEntity<TokenResponse> withCookie(SignedIn signedIn, HttpServletRequest request) {
         return ResponseEntity.ok()
                 .header(HttpHeaders.SET_COOKIE,
                         cookie(signedIn.refreshToken(), SignIn.REFRESH_LIFETIME, request).toString())
@@ -136,7 +136,7 @@ class AuthController {
                 .body(TokenResponse.of(signedIn));
     }
 
-    static ResponseCookie cookie(String value, Duration maxAge, HttpServletRequest request) {
+    private static ResponseCookie cookie(String value, Duration maxAge, HttpServletRequest request) {
         return ResponseCookie.from(REFRESH_COOKIE, value)
                 .httpOnly(true)
                 .secure(request.isSecure())

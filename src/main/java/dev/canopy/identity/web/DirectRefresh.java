@@ -7,8 +7,8 @@ import java.lang.reflect.Method;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.filter.ServerHttpObservationFilter;
@@ -90,11 +90,11 @@ class DirectRefresh extends OncePerRequestFilter {
             problems.resolveException(request, response, null, refused);
             return;
         }
-        response.setHeader(HttpHeaders.SET_COOKIE,
-                AuthController.cookie(signedIn.refreshToken(), SignIn.REFRESH_LIFETIME, request).toString());
-        response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        // the controller's response, written without its message converters
+        ResponseEntity<AuthController.TokenResponse> answer = AuthController.withCookie(signedIn, request);
+        answer.getHeaders().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        json.writeValue(response.getOutputStream(), AuthController.TokenResponse.of(signedIn));
+        json.writeValue(response.getOutputStream(), answer.getBody());
     }
 
     /** The token to rotate, or null when the controller should look at this request. */
