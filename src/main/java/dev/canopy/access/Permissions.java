@@ -22,6 +22,7 @@ public final class Permissions {
     private static final String AUDIT = "Audit";
     private static final String CLOUD_ACCOUNTS = "Cloud Accounts";
     private static final String SINGLE_SIGN_ON = "Single Sign-On";
+    private static final String TEMPLATE_CATALOG = "Template Catalog";
     private static final String PLATFORM_ADMINISTRATION = "Platform Administration";
 
     public static final Permission TENANTS_READ = new Permission("tenants:read",
@@ -144,6 +145,22 @@ public final class Permissions {
     public static final Permission CLOUD_ACCOUNTS_TEST = new Permission("cloud_accounts:test",
             "Check that a cloud account's credentials work against the provider", CLOUD_ACCOUNTS, TENANT);
 
+    public static final Permission TEMPLATES_LIST = new Permission("templates:list",
+            "Browse the template catalog: the tenant's own templates and those its MSP shares with it",
+            TEMPLATE_CATALOG, TENANT);
+    public static final Permission TEMPLATES_READ = new Permission("templates:read",
+            "See a template with its versions, manifests and archives, and check inputs against its schema",
+            TEMPLATE_CATALOG, TENANT);
+    public static final Permission TEMPLATES_CREATE = new Permission("templates:create",
+            "Create templates and publish new versions of them", TEMPLATE_CATALOG, TENANT);
+    public static final Permission TEMPLATES_UPDATE = new Permission("templates:update",
+            "Change templates' descriptions and tags, and yank versions", TEMPLATE_CATALOG, TENANT);
+    public static final Permission TEMPLATES_DELETE = new Permission("templates:delete",
+            "Delete templates no live deployment uses", TEMPLATE_CATALOG, TENANT);
+    public static final Permission TEMPLATES_MANAGE = new Permission("templates:manage",
+            "Lock templates, decide access requests, grant and revoke access, share templates with client tenants",
+            TEMPLATE_CATALOG, TENANT);
+
     public static final Permission PLATFORM_TENANTS_MANAGE = new Permission("platform:tenants_manage",
             "See and manage every tenant on the platform", PLATFORM_ADMINISTRATION, PLATFORM);
     public static final Permission PLATFORM_TENANTS_ENTER = new Permission("platform:tenants_enter",
@@ -161,7 +178,8 @@ public final class Permissions {
             BUSINESS_UNITS_READ, BUSINESS_UNITS_CREATE, BUSINESS_UNITS_UPDATE, BUSINESS_UNITS_DELETE,
             BUSINESS_UNITS_MANAGE_MEMBERS, API_KEYS_LIST, API_KEYS_CREATE, API_KEYS_DELETE, AUDIT_READ,
             CLOUD_ACCOUNTS_LIST, CLOUD_ACCOUNTS_READ, CLOUD_ACCOUNTS_CREATE, CLOUD_ACCOUNTS_UPDATE, CLOUD_ACCOUNTS_DELETE,
-            CLOUD_ACCOUNTS_TEST, SSO_MANAGE, PLATFORM_TENANTS_MANAGE, PLATFORM_TENANTS_ENTER, PLATFORM_KEYS_MANAGE);
+            CLOUD_ACCOUNTS_TEST, SSO_MANAGE, TEMPLATES_LIST, TEMPLATES_READ, TEMPLATES_CREATE, TEMPLATES_UPDATE,
+            TEMPLATES_DELETE, TEMPLATES_MANAGE, PLATFORM_TENANTS_MANAGE, PLATFORM_TENANTS_ENTER, PLATFORM_KEYS_MANAGE);
 
     private Permissions() {
     }

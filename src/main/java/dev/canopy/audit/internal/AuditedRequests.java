@@ -185,7 +185,7 @@ class AuditedRequests extends OncePerRequestFilter {
         String resourceType = audit.resourceType != null ? audit.resourceType
                 : audited != null && !audited.resource().isEmpty() ? audited.resource() : null;
         Map<String, Object> details = new LinkedHashMap<>();
-        if (request instanceof ContentCachingRequestWrapper body) {
+        if (request instanceof ContentCachingRequestWrapper body && (audited == null || audited.recordRequest())) {
             requestBody(body).ifPresent(value -> details.put("request", value));
         }
         if (!success && response != null) {

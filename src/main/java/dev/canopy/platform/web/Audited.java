@@ -27,4 +27,10 @@ public @interface Audited {
      * continuing a session: failures and denials are recorded whatever this says.
      */
     boolean recordSuccess() default true;
+
+    /**
+     * Whether the request body is recorded (after redaction). Off where the body may hold secrets the redactor
+     * cannot recognise by their key, such as template inputs a schema marks secret.
+     */
+    boolean recordRequest() default true;
 }

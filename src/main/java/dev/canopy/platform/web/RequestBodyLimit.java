@@ -1,12 +1,15 @@
 package dev.canopy.platform.web;
 
 import java.io.IOException;
+import java.util.List;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
+import org.springframework.util.AntPathMatcher;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import jakarta.servlet.FilterChain;
@@ -19,17 +22,26 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * Refuses API request bodies over the limit with 413: at once when {@code Content-Length} says so,
- * else when a streamed body crosses the limit while being read.
+ * else when a streamed body crosses the limit while being read. Multipart uploads to the paths listed in
+ * {@code canopy.api.upload-paths} (template archives) have the larger {@code canopy.api.max-upload}; the
+ * multipart parser's own limits (Spring's {@code spring.servlet.multipart.*}) bound them while streamed.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class RequestBodyLimit extends OncePerRequestFilter {
 
     private final long maxBytes;
+    private final long maxUploadBytes;
+    private final List<String> uploadPaths;
     private final Problems problems;
+    private final AntPathMatcher paths = new AntPathMatcher();
 
-    RequestBodyLimit(@Value("${canopy.api.max-body-bytes}") long maxBytes, Problems problems) {
+    RequestBodyLimit(@Value("${canopy.api.max-body-bytes}") long maxBytes,
+            @Value("${canopy.api.max-upload}") DataSize maxUpload,
+            @Value("${canopy.api.upload-paths}") List<String> uploadPaths, Problems problems) {
         this.maxBytes = maxBytes;
+        this.maxUploadBytes = maxUpload.toBytes();
+        this.uploadPaths = uploadPaths;
         this.problems = problems;
     }
 
@@ -41,12 +53,20 @@ class RequestBodyLimit extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (request.getContentLengthLong() > maxBytes) {
+        long limit = isUpload(request) ? maxUploadBytes : maxBytes;
+        if (request.getContentLengthLong() > limit) {
             problems.write(response, problems.of(HttpStatus.CONTENT_TOO_LARGE, "PAYLOAD_TOO_LARGE",
-                    "The request body is larger than " + maxBytes + " bytes.", request));
+                    "The request body is larger than " + limit + " bytes.", request));
             return;
         }
-        chain.doFilter(new LimitedRequest(request, maxBytes), response);
+        chain.doFilter(new LimitedRequest(request, limit), response);
+    }
+
+    private boolean isUpload(HttpServletRequest request) {
+        String type = request.getContentType();
+        return "POST".equals(request.getMethod()) && type != null
+                && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")
+                && uploadPaths.stream().anyMatch(pattern -> paths.match(pattern, request.getRequestURI()));
     }
 
     /** Raised while reading a streamed body that grows past the limit. */
