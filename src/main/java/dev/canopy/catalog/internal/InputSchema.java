@@ -102,10 +102,12 @@ public final class InputSchema {
     /** The pointer of the offending input; for a missing required property, the property's own pointer. */
     private static String pointerOf(Error e) {
         String at = e.getInstanceLocation().toString();
-        if ("required".equals(e.getKeyword()) || "dependentRequired".equals(e.getKeyword())) {
-            if (e.getProperty() != null) {
-                return at + "/" + escape(e.getProperty());
-            }
+        if ("required".equals(e.getKeyword()) && e.getProperty() != null) {
+            return at + "/" + escape(e.getProperty());
+        }
+        // the dependent property that is missing comes first in the message's arguments
+        if ("dependentRequired".equals(e.getKeyword()) && e.getArguments() != null && e.getArguments().length > 0) {
+            return at + "/" + escape(String.valueOf(e.getArguments()[0]));
         }
         return at;
     }

@@ -55,14 +55,16 @@ class TemplatesController {
     }
 
     record TemplateView(UUID id, String name, String description, String driver, List<String> tags, boolean locked,
-            @Nullable String latestVersion, UUID ownerTenantId, boolean shared, Instant createdAt, Instant updatedAt,
-            long version) {
+            @Nullable String latestVersion, UUID ownerTenantId, boolean shared, boolean provisionable,
+            Instant createdAt, Instant updatedAt, long version) {
+    }
 
-        static TemplateView of(CatalogEntry e) {
-            Template t = e.template();
-            return new TemplateView(t.id(), t.name(), t.description(), t.driver(), t.tags(), t.locked(),
-                    t.latestVersion(), t.tenantId(), e.shared(), t.createdAt(), t.updatedAt(), t.version());
-        }
+    /** A template as the caller sees it, with whether they may provision it (locks and grants). */
+    private TemplateView view(CanopyPrincipal principal, CatalogEntry e) {
+        Template t = e.template();
+        return new TemplateView(t.id(), t.name(), t.description(), t.driver(), t.tags(), t.locked(),
+                t.latestVersion(), t.tenantId(), e.shared(), access.mayProvision(principal, e), t.createdAt(),
+                t.updatedAt(), t.version());
     }
 
     record VersionView(UUID templateId, String version, String digest, long sizeBytes, long unpackedBytes,
@@ -116,7 +118,7 @@ class TemplatesController {
             @RequestParam(required = false) @Nullable Integer limit,
             @RequestParam(required = false) @Nullable String cursor) {
         Page<CatalogEntry> page = directory.list(principal, filter(search, driver, tag), PageRequest.of(limit, cursor));
-        return new Page<>(page.items().stream().map(TemplateView::of).toList(), page.nextCursor());
+        return new Page<>(page.items().stream().map(e -> view(principal, e)).toList(), page.nextCursor());
     }
 
     /** The catalog's filters as given in a query (blank is no filter); the console uses the same. */
@@ -138,12 +140,12 @@ class TemplatesController {
         Template created = directory.create(principal, new TemplateDraft(body.name(), body.description(),
                 body.driver(), body.tags(), body.locked()));
         return ResponseEntity.created(URI.create("/api/v1/templates/" + created.id()))
-                .body(TemplateView.of(new CatalogEntry(created, false)));
+                .body(view(principal, new CatalogEntry(created, false)));
     }
 
     @GetMapping("/{id}")
     TemplateView get(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id) {
-        return TemplateView.of(directory.get(principal, id));
+        return view(principal, directory.get(principal, id));
     }
 
     @Audited(action = "template.updated", resource = "template")
@@ -155,7 +157,7 @@ class TemplatesController {
         }
         Template updated = directory.update(principal, id, new TemplateDirectory.Change(body.name(),
                 body.description(), body.tags(), body.locked()), body.version());
-        return TemplateView.of(new CatalogEntry(updated, false));
+        return view(principal, new CatalogEntry(updated, false));
     }
 
     @Audited(action = "template.deleted", resource = "template")
