@@ -35,7 +35,8 @@ class AccessApiTest extends ApiTest {
             "business_units:read", "business_units:create", "business_units:update", "business_units:delete",
             "business_units:manage_members", "api_keys:list", "api_keys:create",
             "api_keys:delete", "audit:read", "cloud_accounts:list", "cloud_accounts:read", "cloud_accounts:create",
-            "cloud_accounts:update", "cloud_accounts:delete", "cloud_accounts:test", "sso:manage");
+            "cloud_accounts:update", "cloud_accounts:delete", "cloud_accounts:test", "sso:manage", "templates:list",
+            "templates:read", "templates:create", "templates:update", "templates:delete", "templates:manage");
 
     private static Map<String, List<String>> registry() {
         var registry = new LinkedHashMap<String, List<String>>();
@@ -73,6 +74,10 @@ class AccessApiTest extends ApiTest {
             registry.put(p, List.of("Cloud Accounts", "tenant"));
         }
         registry.put("sso:manage", List.of("Single Sign-On", "tenant"));
+        for (String p : List.of("templates:list", "templates:read", "templates:create", "templates:update",
+                "templates:delete", "templates:manage")) {
+            registry.put(p, List.of("Template Catalog", "tenant"));
+        }
         registry.put("platform:tenants_manage", List.of("Platform Administration", "platform"));
         registry.put("platform:tenants_enter", List.of("Platform Administration", "platform"));
         registry.put("platform:keys_manage", List.of("Platform Administration", "platform"));
@@ -118,7 +123,7 @@ class AccessApiTest extends ApiTest {
             assertThat(categories).containsExactly("Tenant Management", "User Management", "Role Management",
                     "Group Management", "Permission Management", "Deployment Management", "Business Unit Management",
                     "API Key Management",
-                    "Audit", "Cloud Accounts", "Single Sign-On", "Platform Administration");
+                    "Audit", "Cloud Accounts", "Single Sign-On", "Template Catalog", "Platform Administration");
             assertThat(grouped.keySet()).isEqualTo(listed.keySet());
         }
     }
@@ -151,9 +156,10 @@ class AccessApiTest extends ApiTest {
                 .containsExactlyInAnyOrderElementsOf(TENANT_LEVEL);
         assertThat(strings(roles.get("member").path("permissions"))).containsExactlyInAnyOrder("tenants:read",
                 "users:list", "users:read", "roles:list", "permissions:list", "cloud_accounts:list",
-                "cloud_accounts:read", "cloud_accounts:test");
+                "cloud_accounts:read", "cloud_accounts:test", "templates:list", "templates:read");
         assertThat(strings(roles.get("viewer").path("permissions"))).containsExactlyInAnyOrder("tenants:read",
-                "users:list", "users:read", "cloud_accounts:list", "cloud_accounts:read");
+                "users:list", "users:read", "cloud_accounts:list", "cloud_accounts:read", "templates:list",
+                "templates:read");
     }
 
     @Test
@@ -175,7 +181,8 @@ class AccessApiTest extends ApiTest {
         Session both = fixtures.userIn(tenant, "viewer", "member");
         assertThat(strings(api.get("/api/v1/auth/me", both.accessToken()).json().path("permissions")))
                 .containsExactlyInAnyOrder("tenants:read", "users:list", "users:read", "roles:list",
-                        "permissions:list", "cloud_accounts:list", "cloud_accounts:read", "cloud_accounts:test");
+                        "permissions:list", "cloud_accounts:list", "cloud_accounts:read", "cloud_accounts:test",
+                        "templates:list", "templates:read");
         Session platform = fixtures.platformAdmin();
         assertThat(strings(api.get("/api/v1/auth/me", platform.accessToken()).json().path("permissions")))
                 .containsExactlyInAnyOrderElementsOf(REGISTRY.keySet());
