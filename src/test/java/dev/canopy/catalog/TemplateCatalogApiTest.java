@@ -25,6 +25,7 @@ import dev.canopy.support.Api;
 import dev.canopy.support.ApiAssertions.BadInput;
 import dev.canopy.support.ApiTest;
 import dev.canopy.support.AuditLog;
+import dev.canopy.support.LiveDeployments;
 import dev.canopy.support.Fixtures.Session;
 import dev.canopy.support.Fixtures.TenantRef;
 import dev.canopy.support.TemplateArchives;
@@ -45,6 +46,9 @@ class TemplateCatalogApiTest extends ApiTest {
 
     @Autowired
     TenantTransactions scopes;
+
+    @Autowired
+    LiveDeployments deployments;
 
     static String create(Api api, Session by, String name, String driver) {
         Api.Response created = api.post(TEMPLATES, by.accessToken(), obj("name", name, "description", "desc of " + name,
@@ -98,6 +102,9 @@ class TemplateCatalogApiTest extends ApiTest {
         assertProblem(api.post(TEMPLATES, admin.accessToken(), obj("name", name.toUpperCase(), "driver", "arm")), 409,
                 "TEMPLATE_NAME_TAKEN");
 
+        deployments.deployed(UUID.fromString(id));
+        assertProblem(api.delete(TEMPLATES + "/" + id, admin.accessToken()), 409, "TEMPLATE_IN_USE");
+        deployments.destroyed(UUID.fromString(id));
         assertThat(api.delete(TEMPLATES + "/" + id, admin.accessToken()).status()).isEqualTo(204);
         assertProblem(api.get(TEMPLATES + "/" + id, admin.accessToken()), 404, "TEMPLATE_NOT_FOUND");
         assertProblem(api.delete(TEMPLATES + "/" + id, admin.accessToken()), 404, "TEMPLATE_NOT_FOUND");
