@@ -229,6 +229,16 @@ class TemplateCatalogApiTest extends ApiTest {
         refused.put("INPUTS_SCHEMA_INVALID ", TemplateArchives.template("1.0.0", "ansible",
                 "type: object\nrequired: yes\n"));
         refused.put("INPUTS_SCHEMA_INVALID  ", TemplateArchives.template("1.0.0", "ansible", "type: array\n"));
+        refused.put("INPUTS_SCHEMA_INVALID   ", TemplateArchives.template("1.0.0", "ansible",
+                "type: object\nproperties:\n  name: {type: string, pattern: \"[unclosed\"}\n"));
+        refused.put("INPUTS_SCHEMA_INVALID    ", TemplateArchives.template("1.0.0", "ansible",
+                "type: object\nproperties:\n  peer: {$ref: \"https://169.254.169.254/latest/meta-data\"}\n"));
+        StringBuilder laughs = new StringBuilder("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for (char c = 'b'; c <= 'k'; c++) {
+            laughs.append(c).append(": &").append(c).append(" [").append(("*" + (char) (c - 1) + ", ").repeat(8))
+                    .append('*').append((char) (c - 1)).append("]\n");
+        }
+        refused.put("MANIFEST_INVALID   ", TemplateArchives.with().manifest(laughs.toString()).zip());
         refused.put("FILE_REQUIRED", new byte[0]);
 
         refused.forEach((code, archive) -> {

@@ -66,8 +66,16 @@ public final class InputSchema {
         }
         catch (RuntimeException e) {
             // an unresolvable $ref (remote ones are never fetched), an unsupported keyword value
-            throw new InvalidSchemaException(List.of(String.valueOf(e.getMessage())));
+            throw new InvalidSchemaException(List.of(reason(e)));
         }
+    }
+
+    /** What the validator could not compile, without the exception's class names. */
+    private static String reason(RuntimeException e) {
+        String message = String.valueOf(e.getMessage()).replaceAll("(?:[\\w$]+\\.)*\\w*(?:Exception|Error): ", "");
+        return e.getMessage() != null && e.getMessage().contains("FileNotFoundException")
+                ? "a $ref cannot be resolved: " + message + " (remote references are not fetched)"
+                : "cannot be compiled: " + message;
     }
 
     /** Checks inputs, applying the schema's defaults to {@code inputs} itself. */
