@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.canopy.access.AccessSetup;
+import dev.canopy.catalog.CatalogSetup;
 import dev.canopy.audit.Actor;
 import dev.canopy.audit.AuditRecord;
 import dev.canopy.audit.AuditTrail;
@@ -44,14 +45,16 @@ final class DemoData {
     private final TenantRecords tenants;
     private final AuditTrail audit;
     private final AccessSetup access;
+    private final CatalogSetup catalog;
     private final SecureRandom random = new SecureRandom();
     private final String prefix;
     private final List<AuditRecord> history = new ArrayList<>();
 
     /** {@code prefix} goes before every slug and email (empty for real use; tests seed several worlds). */
     DemoData(Accounts accounts, Members members, TenantRecords tenants, AuditTrail audit, AccessSetup access,
-            String prefix) {
+            CatalogSetup catalog, String prefix) {
         this.access = access;
+        this.catalog = catalog;
         this.accounts = accounts;
         this.members = members;
         this.tenants = tenants;
@@ -109,6 +112,7 @@ final class DemoData {
             index++;
         }
         accessControl(ids, users, admin, now);
+        templates(ids, users, now);
         activity(ids, users, now);
         // appended in time order, so the chain reads as the history it tells
         history.sort(java.util.Comparator.comparing(AuditRecord::occurredAt));
@@ -146,6 +150,22 @@ final class DemoData {
         history(fabrikam, now.minus(Duration.ofDays(7)), admin, "access_grant.created", "tenant", fabrikam.toString(),
                 Map.of("access_grant_id", grant.toString(), "grantee_tenant_id", ids.get("northwind").toString(),
                         "role_id", "viewer", "grantee_role", "member"));
+    }
+
+    /** Northwind's golden VM shared with its clients, and Contoso's own locked web shop with a conditional form. */
+    private void templates(Map<String, UUID> ids, Map<String, UUID> users, Instant now) {
+        String morgan = prefix + "msp-admin@" + DOMAIN;
+        UUID vm = catalog.publish(ids.get("northwind"), users.get(morgan), morgan, "Linux VM (golden image)",
+                "A hardened Debian virtual machine with the MSP's monitoring agent", "ansible",
+                List.of("vm", "linux"), false, DemoTemplates.goldenVm(), true);
+        history(ids.get("northwind"), now.minus(Duration.ofDays(6)), new Actor.UserActor(users.get(morgan), morgan),
+                "template.created", "template", vm.toString(), Map.of("driver", "ansible"));
+        String carol = prefix + "carol@" + DOMAIN;
+        UUID shop = catalog.publish(ids.get("contoso"), users.get(carol), carol, "Web shop",
+                "The store front on Kubernetes: container image or a managed VM", "kubernetes",
+                List.of("web", "retail"), true, DemoTemplates.webShop(), false);
+        history(ids.get("contoso"), now.minus(Duration.ofDays(5)), new Actor.UserActor(users.get(carol), carol),
+                "template.created", "template", shop.toString(), Map.of("driver", "kubernetes", "locked", true));
     }
 
     private void group(UUID tenantId, String name, String description, List<UUID> people, List<String> roles,

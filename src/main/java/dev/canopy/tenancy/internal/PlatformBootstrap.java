@@ -16,6 +16,7 @@ import dev.canopy.audit.AuditTrail;
 import dev.canopy.identity.Accounts;
 import dev.canopy.identity.Members;
 import dev.canopy.access.AccessSetup;
+import dev.canopy.catalog.CatalogSetup;
 import dev.canopy.platform.Ids;
 
 /**
@@ -38,13 +39,15 @@ class PlatformBootstrap implements ApplicationRunner {
     private final AuditTrail audit;
     private final boolean demoData;
     private final AccessSetup access;
+    private final CatalogSetup catalog;
 
     PlatformBootstrap(Accounts accounts, Members members, TenantRecords tenants, TransactionTemplate transactions,
-            JdbcClient jdbc, AuditTrail audit, AccessSetup access, @Value("${canopy.bootstrap.admin-email}") String email,
+            JdbcClient jdbc, AuditTrail audit, AccessSetup access, CatalogSetup catalog, @Value("${canopy.bootstrap.admin-email}") String email,
             @Value("${canopy.bootstrap.admin-password}") String password,
             @Value("${canopy.demo-data:false}") boolean demoData) {
         this.audit = audit;
         this.access = access;
+        this.catalog = catalog;
         this.demoData = demoData;
         this.accounts = accounts;
         this.members = members;
@@ -75,7 +78,7 @@ class PlatformBootstrap implements ApplicationRunner {
         members.addAdministrator(tenantId, adminId);
         if (demoData) {
             // only here: on a database that had no user at all, never on one in use
-            new DemoData(accounts, members, tenants, audit, access, "").seed(adminId, email);
+            new DemoData(accounts, members, tenants, audit, access, catalog, "").seed(adminId, email);
         }
         if (generated) {
             log.warn("Created the platform administrator {} with the generated password {} - it is shown only "

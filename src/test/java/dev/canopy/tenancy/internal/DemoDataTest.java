@@ -34,13 +34,15 @@ class DemoDataTest extends ApiTest {
     TransactionTemplate transactions;
     @Autowired
     AccessSetup access;
+    @Autowired
+    dev.canopy.catalog.CatalogSetup catalog;
 
     @Test
     void seedsAnMspWithClientsUsersAndHistory() {
         String prefix = Fixtures.unique("demo") + "-";
         var admin = fixtures.platformAdmin();
         DemoData.Seeded seeded = transactions.execute(status -> new DemoData(accounts, members, tenants, audit,
-                access, prefix).seed(admin.userId(), admin.email()));
+                access, catalog, prefix).seed(admin.userId(), admin.email()));
 
         UUID northwind = seeded.tenants().get("northwind");
         UUID contoso = seeded.tenants().get("contoso");
@@ -96,5 +98,15 @@ class DemoDataTest extends ApiTest {
         var delegated = fixtures.switchTo(analyst, seeded.tenants().get("fabrikam"));
         assertThat(api.get("/api/v1/auth/me", delegated.accessToken()).json().path("permissions").toString())
                 .contains("users:list").doesNotContain("users:update");
+
+        // the MSP's golden VM reaches its clients' catalogs; Contoso's own web shop is locked and Fabrikam's never
+        var contosoCatalog = api.get("/api/v1/templates", contosoAdmin.accessToken()).json().path("items");
+        assertThat(contosoCatalog.valueStream().map(t -> t.path("name").asString() + (t.path("shared").asBoolean()
+                ? " (shared)" : "") + (t.path("locked").asBoolean() ? " (locked)" : "")))
+                .containsExactlyInAnyOrder("Linux VM (golden image) (shared)", "Web shop (locked)");
+        String erin = prefix + "erin@" + DemoData.DOMAIN;
+        var fabrikamAdmin = fixtures.login(erin, seeded.passwords().get(erin), null);
+        assertThat(api.get("/api/v1/templates", fabrikamAdmin.accessToken()).json().path("items").valueStream()
+                .map(t -> t.path("latest_version").asString())).containsExactly("1.2.0");
     }
 }
