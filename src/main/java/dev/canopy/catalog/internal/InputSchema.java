@@ -95,6 +95,16 @@ public final class InputSchema {
         return new InputErrors(errors.isEmpty(), List.copyOf(errors));
     }
 
+    /** Whether values satisfy a subschema of this one (an {@code if}), as the console's form decides what applies. */
+    public static boolean holds(JsonNode subschema, JsonNode values) {
+        try {
+            return REGISTRY.getSchema(subschema).validate(values).isEmpty();
+        }
+        catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     public Set<String> secretPointers() {
         return secretPointers;
     }

@@ -15,6 +15,7 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import dev.canopy.platform.web.ApiException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -43,6 +44,22 @@ public class Templates {
     public record Filter(@Nullable String search, @Nullable String driver, @Nullable String tag) {
 
         public static final Filter NONE = new Filter(null, null, null);
+
+        /** The filters as given in a query (blank is no filter), checked; the API and the console use it. */
+        public static Filter of(@Nullable String search, @Nullable String driver, @Nullable String tag) {
+            if (search != null && search.length() > 100) {
+                throw ApiException.invalidField("search", "must be at most 100 characters");
+            }
+            if (driver != null && !driver.isBlank() && Driver.of(driver).isEmpty()) {
+                throw ApiException.invalidField("driver", "must be one of " + String.join(", ", Driver.keys()));
+            }
+            return new Filter(blank(search) ? null : search.strip().toLowerCase(java.util.Locale.ROOT),
+                    blank(driver) ? null : driver, blank(tag) ? null : tag.strip());
+        }
+
+        private static boolean blank(@Nullable String value) {
+            return value == null || value.isBlank();
+        }
     }
 
     private final JdbcClient jdbc;

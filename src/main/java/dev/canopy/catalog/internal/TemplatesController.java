@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -117,20 +116,9 @@ class TemplatesController {
             @RequestParam(required = false) @Nullable String tag,
             @RequestParam(required = false) @Nullable Integer limit,
             @RequestParam(required = false) @Nullable String cursor) {
-        Page<CatalogEntry> page = directory.list(principal, filter(search, driver, tag), PageRequest.of(limit, cursor));
+        Page<CatalogEntry> page = directory.list(principal, Templates.Filter.of(search, driver, tag),
+                PageRequest.of(limit, cursor));
         return new Page<>(page.items().stream().map(e -> view(principal, e)).toList(), page.nextCursor());
-    }
-
-    /** The catalog's filters as given in a query (blank is no filter); the console uses the same. */
-    static Templates.Filter filter(@Nullable String search, @Nullable String driver, @Nullable String tag) {
-        if (search != null && search.length() > 100) {
-            throw ApiException.invalidField("search", "must be at most 100 characters");
-        }
-        if (driver != null && !driver.isBlank() && Driver.of(driver).isEmpty()) {
-            throw ApiException.invalidField("driver", "must be one of " + String.join(", ", Driver.keys()));
-        }
-        return new Templates.Filter(blank(search) ? null : search.strip().toLowerCase(Locale.ROOT),
-                blank(driver) ? null : driver, blank(tag) ? null : tag.strip());
     }
 
     @Audited(action = "template.created", resource = "template")
@@ -282,9 +270,5 @@ class TemplatesController {
             @PathVariable UUID shareId) {
         sharing.withdraw(principal, id, shareId);
         return ResponseEntity.noContent().build();
-    }
-
-    private static boolean blank(@Nullable String value) {
-        return value == null || value.isBlank();
     }
 }
