@@ -39,6 +39,7 @@ import dev.canopy.platform.web.PageRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
+import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 
 /**
  * The template catalog in the console: the catalog with search and driver filter, a template with its versions,
@@ -50,7 +51,8 @@ class CatalogPages {
 
     static final String BASE = "/catalog";
     private static final int PAGE_SIZE = 25;
-    private static final YAMLMapper YAML = YAMLMapper.builder().build();
+    private static final YAMLMapper YAML = YAMLMapper.builder().enable(YAMLWriteFeature.MINIMIZE_QUOTES)
+            .disable(YAMLWriteFeature.WRITE_DOC_START_MARKER).build();
 
     private final TemplateDirectory directory;
     private final TemplatePublishing publishing;
@@ -182,13 +184,18 @@ class CatalogPages {
         return form(principal, templateId(id), version, Map.of(), null, model);
     }
 
-    /** The form's fields again for the values typed so far (htmx, on every change): conditional fields come and go. */
+    /**
+     * The form's fields again for the values typed so far (htmx, on every change): conditional fields come and go.
+     * The answer carries the form's CSRF field too: the stateless console chain renews the token on every request
+     * that signs in from the cookie, and a fragment would otherwise leave the form with a spent one.
+     */
     @Audited(action = "template.inputs_form_refreshed", resource = "template", recordSuccess = false,
             recordRequest = false)
     @PostMapping(BASE + "/{id}/versions/{version}/form/fields")
     String fields(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable String id,
             @PathVariable String version, @RequestParam Map<String, String> values, Model model) {
         form(principal, templateId(id), version, values, null, model);
+        model.addAttribute("refresh", true);
         return "console/template-form :: fields";
     }
 
@@ -228,6 +235,7 @@ class CatalogPages {
         model.addAttribute("form", form);
         model.addAttribute("errors", errors);
         model.addAttribute("outcome", outcome);
+        model.addAttribute("refresh", false);
         return "console/template-form";
     }
 
