@@ -68,18 +68,22 @@ public final class ArchiveInspection {
                 if (entry.isDirectory()) {
                     continue;
                 }
-                byte[] content = read(zip, entry, name);
-                if (isZip(name)) {
-                    if (depth + 1 > limits.maxNesting()) {
-                        throw refused("ARCHIVE_NESTING_TOO_DEEP", "'" + name + "' nests archives deeper than "
-                                + limits.maxNesting() + " levels.");
-                    }
-                    walk(content, depth + 1, name + "!/", files);
+                boolean nested = isZip(name);
+                boolean isManifest = depth == 0 && name.equals(MANIFEST);
+                if (nested && depth + 1 > limits.maxNesting()) {
+                    throw refused("ARCHIVE_NESTING_TOO_DEEP", "'" + name + "' nests archives deeper than "
+                            + limits.maxNesting() + " levels.");
                 }
-                if (depth == 0 && name.equals(MANIFEST)) {
-                    manifest = content;
+                // only the manifest and nested archives are kept; every other entry is inflated and counted
+                var content = nested || isManifest ? new ByteArrayOutputStream() : null;
+                long size = read(zip, entry, name, content);
+                if (nested) {
+                    walk(content.toByteArray(), depth + 1, name + "!/", files);
                 }
-                files.add(new InspectedArchive.ArchiveFile(name, content.length));
+                if (isManifest) {
+                    manifest = content.toByteArray();
+                }
+                files.add(new InspectedArchive.ArchiveFile(name, size));
             }
             checkRatio(unpacked - before, archive.length, prefix.isEmpty() ? "The archive" : "'" + prefix + "'");
         }
@@ -113,23 +117,28 @@ public final class ArchiveInspection {
         return prefix + name;
     }
 
-    private byte[] read(ZipFile zip, ZipArchiveEntry entry, String name) throws IOException {
+    /** Inflates an entry, counting its bytes against the limits, into {@code keep} when given; answers its size. */
+    private long read(ZipFile zip, ZipArchiveEntry entry, String name, @Nullable ByteArrayOutputStream keep)
+            throws IOException {
         long budget = limits.maxUnpacked().toBytes() - unpacked;
-        var out = new ByteArrayOutputStream();
+        long size = 0;
         try (InputStream in = zip.getInputStream(entry)) {
             byte[] buffer = new byte[64 * 1024];
             int n;
             while ((n = in.read(buffer)) > 0) {
-                if (out.size() + n > budget) {
+                size += n;
+                if (size > budget) {
                     throw refused("ARCHIVE_TOO_LARGE_UNPACKED", "The archive unpacks to more than "
                             + limits.maxUnpacked().toMegabytes() + " MiB.");
                 }
-                out.write(buffer, 0, n);
-                checkRatio(out.size(), entry.getCompressedSize(), "'" + name + "'");
+                if (keep != null) {
+                    keep.write(buffer, 0, n);
+                }
+                checkRatio(size, entry.getCompressedSize(), "'" + name + "'");
             }
         }
-        unpacked += out.size();
-        return out.toByteArray();
+        unpacked += size;
+        return size;
     }
 
     private void checkRatio(long unpackedBytes, long packedBytes, String what) {

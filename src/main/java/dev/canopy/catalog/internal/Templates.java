@@ -91,8 +91,7 @@ public class Templates {
                    and (cast(:after as uuid) is null or id > :after)
                    and (cast(:driver as text) is null or driver = :driver)
                    and (cast(:tag as text) is null or :tag = any (tags))
-                   and (cast(:search as text) is null
-                        or strpos(lower(name), :search) > 0 or strpos(lower(description), :search) > 0)
+                   and (cast(:search as text) is null or strpos(search_text, :search) > 0)
                  order by id limit :limit
                 """).param("tenant", tenantId).param("after", after).param("driver", filter.driver())
                 .param("tag", filter.tag()).param("search", filter.search()).param("limit", limit)
@@ -110,8 +109,7 @@ public class Templates {
                    and (cast(:after as uuid) is null or t.id > :after)
                    and (cast(:driver as text) is null or t.driver = :driver)
                    and (cast(:tag as text) is null or :tag = any (t.tags))
-                   and (cast(:search as text) is null
-                        or strpos(lower(t.name), :search) > 0 or strpos(lower(t.description), :search) > 0)
+                   and (cast(:search as text) is null or strpos(t.search_text, :search) > 0)
                  order by t.id limit :limit
                 """).param("msp", mspId).param("client", clientId).param("after", after)
                 .param("driver", filter.driver()).param("tag", filter.tag()).param("search", filter.search())
