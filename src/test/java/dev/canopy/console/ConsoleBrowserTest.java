@@ -114,8 +114,8 @@ class ConsoleBrowserTest extends ApiTest {
         String email = Fixtures.unique("viewer") + "@example.com";
         fixtures.addUser(tenant, email, "viewer");
         signIn(browser, email, Fixtures.PASSWORD);
-        // viewers may read cloud accounts (cloud_accounts:list), nothing of the administration
-        assertThat(navLabels(browser)).containsExactly("Dashboard", "Users", "Cloud accounts", "Profile");
+        // viewers may read cloud accounts and the catalog, nothing of the administration
+        assertThat(navLabels(browser)).containsExactly("Dashboard", "Users", "Cloud accounts", "Catalog", "Profile");
         browser.get(url("/users"));
         assertThat(browser.findElements(By.linkText("Invite a user"))).isEmpty();
         browser.get(url("/audit"));
