@@ -242,25 +242,46 @@ class TemplateAccessApiTest extends ApiTest {
         String id = create(api, admin, "Private " + UUID.randomUUID(), "ansible");
         assertThat(publish(api, admin, id, TemplateArchives.template("1.0.0", "ansible", SIMPLE_INPUTS)).status())
                 .isEqualTo(201);
+        api.patch(TEMPLATES + "/" + id, admin.accessToken(), obj("locked", true, "version", 0));
+        Session member = fixtures.userIn(fixtures.tenant(), "member");
+        String request = api.post(TEMPLATES + "/" + id + "/access-requests", member.accessToken(),
+                obj("reason", "x")).code();
+        assertThat(request).as("another tenant's member cannot even ask").isEqualTo("TEMPLATE_NOT_FOUND");
+        assertThat(api.post(TEMPLATES + "/" + id + "/access", admin.accessToken(), obj("user_id",
+                admin.userId().toString())).status()).isEqualTo(200);
+        assertThat(api.post(TEMPLATES + "/" + id + "/shares", admin.accessToken(), obj("all_clients", true)).status())
+                .isEqualTo(201);
         UUID other = fixtures.tenant().id();
-        for (String table : List.of("templates", "template_versions", "template_archives")) {
-            assertThat(scopes.inTenant(other, () -> jdbc.sql("select count(*) from tenant." + table
-                    + " where tenant_id = ?").param(admin.tenantId()).query(Long.class).single())).as(table).isZero();
+        for (String table : List.of("templates", "template_versions", "template_archives", "template_grants",
+                "template_shares")) {
+            String count = "select count(*) from tenant." + table + " where tenant_id = ?";
+            assertThat(scopes.inTenant(admin.tenantId(), () -> jdbc.sql(count).param(admin.tenantId())
+                    .query(Long.class).single())).as(table).isPositive();
+            assertThat(scopes.inTenant(other, () -> jdbc.sql(count).param(admin.tenantId()).query(Long.class)
+                    .single())).as(table).isZero();
         }
-        assertThat(scopes.inTenant(other, () -> jdbc.sql("update tenant.templates set locked = true where id = ?")
-                .param(UUID.fromString(id)).update())).isZero();
-        assertThat(scopes.inTenant(other, () -> jdbc.sql("delete from tenant.template_versions where template_id = ?")
-                .param(UUID.fromString(id)).update())).isZero();
+        for (String change : List.of("update tenant.templates set name = 'taken' where id = ?",
+                "delete from tenant.template_versions where template_id = ?",
+                "delete from tenant.template_shares where template_id = ?",
+                "delete from tenant.template_grants where template_id = ?")) {
+            assertThat(scopes.inTenant(other, () -> jdbc.sql(change).param(UUID.fromString(id)).update())).as(change)
+                    .isZero();
+        }
         for (String insert : List.of(
                 "insert into tenant.templates (tenant_id, id, name, driver) values (?, gen_random_uuid(), 'x', 'arm')",
                 "insert into tenant.template_shares (tenant_id, id, template_id, all_clients) values (?, gen_random_uuid(), '"
                         + id + "', true)",
                 "insert into tenant.template_grants (tenant_id, template_id, user_id) values (?, '" + id
-                        + "', gen_random_uuid())")) {
+                        + "', gen_random_uuid())",
+                "insert into tenant.template_access_requests (tenant_id, id, template_id, requester_id, requester_email,"
+                        + " reason) values (?, gen_random_uuid(), '" + id + "', gen_random_uuid(), 'x@example.com', 'y')")) {
             assertRefusedByRowSecurity(() -> scopes.inTenant(other, () -> jdbc.sql(insert).param(admin.tenantId())
                     .update()));
         }
-        assertThat(api.get(TEMPLATES + "/" + id, admin.accessToken()).json().path("locked").asBoolean()).isFalse();
+        assertThat(api.get(TEMPLATES + "/" + id, admin.accessToken()).json().path("name").asString())
+                .startsWith("Private");
+        assertThat(api.get(TEMPLATES + "/" + id + "/shares", admin.accessToken()).json().path("items").size())
+                .isEqualTo(1);
     }
 
     private boolean provisionable(Session session, String id) {
