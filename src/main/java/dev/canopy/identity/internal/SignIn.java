@@ -397,7 +397,7 @@ public class SignIn {
         if (user.passwordHash() == null || !passwords.matches(currentPassword, user.passwordHash())) {
             throw ApiException.invalidField("current_password", "is not your current password");
         }
-        PasswordPolicy.check("new_password", newPassword, user.email());
+        PasswordPolicy.check("new_password", newPassword, user.email(), user.fullName());
         if (newPassword.equals(currentPassword)) {
             throw ApiException.invalidField("new_password", "must differ from the current password");
         }
