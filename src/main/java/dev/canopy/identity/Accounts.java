@@ -28,9 +28,9 @@ public class Accounts {
 
     /** Creates an ordinary, active user account; the password must satisfy the password policy. */
     public UUID createUser(String email, String fullName, String password) {
-        String problem = PasswordPolicy.problemWith(password, email);
-        if (problem != null) {
-            throw new IllegalArgumentException("The password " + problem + ".");
+        PasswordPolicy.Refusal refusal = PasswordPolicy.refusal(password, email, fullName);
+        if (refusal != null) {
+            throw new IllegalArgumentException("The password " + refusal.message() + ".");
         }
         UUID id = Ids.newId();
         users.insert(id, email, fullName, passwords.encode(password), false);
@@ -39,9 +39,9 @@ public class Accounts {
 
     /** Creates a platform administrator; the password must satisfy the password policy. */
     public UUID createPlatformAdmin(String email, String fullName, String password) {
-        String problem = PasswordPolicy.problemWith(password, email);
-        if (problem != null) {
-            throw new StartupRefusedException("The bootstrap administrator password " + problem + ".",
+        PasswordPolicy.Refusal refusal = PasswordPolicy.refusal(password, email, fullName);
+        if (refusal != null) {
+            throw new StartupRefusedException("The bootstrap administrator password " + refusal.message() + ".",
                     "Choose another CANOPY_BOOTSTRAP_ADMIN_PASSWORD, or unset it to have one generated.");
         }
         UUID id = Ids.newId();

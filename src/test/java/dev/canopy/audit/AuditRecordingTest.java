@@ -462,6 +462,31 @@ class AuditRecordingTest extends ApiTest {
         assertThat(AuditLog.details(home).has("acting_as_platform_admin")).isFalse();
     }
 
+    @Test
+    void aPlatformAdministratorsRequestsInsideAnEnteredTenantAreDelegatedThroughout() {
+        TenantRef tenant = fixtures.tenant();
+        Api.Response switched = call("POST", "/api/v1/auth/switch-tenant", fixtures.platformAdmin(),
+                obj("tenant_id", tenant.id().toString()));
+        assertThat(switched.status()).as(switched.toString()).isEqualTo(200);
+        Session inside = Fixtures.session(switched.json(), ApiTest.ADMIN_EMAIL);
+
+        Api.Response added = call("POST", "/api/v1/users", inside, obj("email", Fixtures.unique("entered")
+                + "@example.com", "full_name", "Added Inside", "roles", List.of("viewer")));
+        assertThat(added.status()).as(added.toString()).isEqualTo(201);
+        Api.Response refused = call("POST", "/api/v1/users", inside, obj("email", "not-an-address",
+                "full_name", "X", "roles", List.of("viewer")));
+        assertThat(refused.status()).isEqualTo(400);
+        Api.Response logout = call("POST", "/api/v1/auth/logout", inside, null);
+        assertThat(logout.status()).as(logout.toString()).isEqualTo(204);
+
+        for (Api.Response response : List.of(added, refused, logout)) {
+            List<ChainedEvent> events = log.ofRequest(tenant.id(), response.header("X-Request-Id"));
+            assertThat(events).as(response.toString()).hasSize(1);
+            assertThat(events.getFirst().actorType()).as(events.getFirst().action()).isEqualTo("delegated");
+            assertThat(events.getFirst().actorViaTenantId()).isEqualTo(AuditRecord.PLATFORM);
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private Api.Response call(String method, String path, Session session, @Nullable Object body) {

@@ -137,10 +137,10 @@ class ConsoleSsoTest extends ApiTest {
                 .contains("discovery document");
 
         var kept = console.post("/settings/sso", "version", "0", "preset", "generic", "issuer", issuer(issuerId),
-                "client_id", CLIENT_ID, "auth_mode", "sso");
+                "client_id", CLIENT_ID, "auth_mode", "both", "scopes", "openid email profile");
         assertThat(kept.status()).as(kept.body()).isEqualTo(200);
         assertThat(api.get("/api/v1/tenants/" + tenant.id() + "/sso/config", fixtures.platformAdmin().accessToken())
-                .json().path("auth_mode").asString()).isEqualTo("sso");
+                .json().path("scopes").toString()).contains("profile");
         var stale = console.post("/settings/sso", "version", "0", "preset", "generic", "issuer", issuer(issuerId),
                 "client_id", CLIENT_ID, "auth_mode", "both");
         assertThat(stale.status()).isEqualTo(409);
@@ -153,6 +153,15 @@ class ConsoleSsoTest extends ApiTest {
         var removed = console.post("/settings/sso/delete");
         assertThat(removed.status()).isEqualTo(200);
         assertThat(removed.body()).contains("Single sign-on is removed");
+
+        // SSO only: this administrator's own password session ends with the change (issue 19)
+        console.get("/settings/sso");
+        var ssoOnly = console.post("/settings/sso/create", "preset", "generic", "issuer", issuer(issuerId),
+                "client_id", CLIENT_ID, "client_secret", CLIENT_SECRET, "auth_mode", "sso");
+        assertThat(ssoOnly.status()).as(ssoOnly.body()).isEqualTo(200);
+        assertThat(api.get("/api/v1/tenants/" + tenant.id() + "/sso/config", fixtures.platformAdmin().accessToken())
+                .json().path("auth_mode").asString()).isEqualTo("sso");
+        assertThat(console.get("/settings/sso").status()).as("signed out").isNotEqualTo(200);
     }
 
     @Test

@@ -381,7 +381,9 @@ class InvitationApiTest extends ApiTest {
                 new Case(Api.json(obj("full_name", "X", "password", "p".repeat(1025))), "VALIDATION_FAILED",
                         List.of("password")),
                 new Case(Api.json(obj("full_name", "X", "password", "my " + email.substring(0, email.indexOf('@'))
-                        + " passphrase")), "VALIDATION_FAILED", List.of("password")),
+                        + " passphrase")), "PASSWORD_TOO_COMMON", List.of("password")),
+                new Case(Api.json(obj("full_name", "X", "password", "password1234")), "PASSWORD_TOO_COMMON",
+                        List.of("password")),
                 new Case(Api.json(obj("full_name", "Nul\u0000Byte", "password", NEW_PASSWORD)), "INVALID_VALUE",
                         List.of()));
         for (Case c : cases) {

@@ -133,7 +133,10 @@ class PasswordResetApiTest extends ApiTest {
         assertThat(errorFields(weak)).containsExactly("new_password");
         String localPart = user.email().substring(0, user.email().indexOf('@'));
         Api.Response personal = confirm(token, "my-" + localPart + "-passphrase");
-        assertProblem(personal, 400, "VALIDATION_FAILED");
+        assertProblem(personal, 400, "PASSWORD_TOO_COMMON");
+        Api.Response breached = confirm(token, "password1234");
+        assertProblem(breached, 400, "PASSWORD_TOO_COMMON");
+        assertThat(errorFields(breached)).containsExactly("new_password");
         assertThat(errorFields(personal)).containsExactly("new_password");
         assertThat(api.get("/api/v1/auth/me", user.accessToken()).status()).isEqualTo(200);
 

@@ -177,7 +177,12 @@ class AuditedRequests extends OncePerRequestFilter {
                                 : principal.viaTenantId() != null
                                         ? new Actor.DelegatedActor(principal.userId(), principal.email(),
                                                 principal.viaTenantId())
-                                        : new Actor.UserActor(principal.userId(), principal.email());
+                                        // entered without a membership: acting for the platform, as the entering
+                                        // itself was recorded (SignIn.actor)
+                                        : principal.enteredAsPlatformAdmin()
+                                                ? new Actor.DelegatedActor(principal.userId(), principal.email(),
+                                                        AuditRecord.PLATFORM)
+                                                : new Actor.UserActor(principal.userId(), principal.email());
         Audited audited = audit.audited;
         String action = audit.action != null ? audit.action
                 : audited == null ? fallbackAction(request)

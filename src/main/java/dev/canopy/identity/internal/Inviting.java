@@ -146,7 +146,8 @@ public class Inviting {
             if (existing == null && (fullName == null || fullName.isBlank())) {
                 throw ApiException.invalidField("full_name", "is required to create your account");
             }
-            PasswordPolicy.check("password", password, invitation.email());
+            PasswordPolicy.check("password", password, invitation.email(),
+                    existing == null ? fullName : existing.fullName());
             newPasswordHash = passwords.encode(password);
         }
         else if (!passwords.matches(password, existing.passwordHash())) {

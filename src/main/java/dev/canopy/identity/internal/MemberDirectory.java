@@ -62,7 +62,7 @@ public class MemberDirectory {
         catalog.requireGivable(by, roles);
         UserAccount existing = users.findByEmail(request.email()).orElse(null);
         if (existing == null && request.password() != null) {
-            PasswordPolicy.check("password", request.password(), request.email());
+            PasswordPolicy.check("password", request.password(), request.email(), request.fullName());
         }
         UUID userId = existing != null ? existing.id() : Ids.newId();
         return scopes.inTenantAsUser(tenantId, userId, () -> {

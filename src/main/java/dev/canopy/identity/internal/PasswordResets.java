@@ -82,7 +82,7 @@ public class PasswordResets {
                         "The reset link is unknown, used or expired; ask for a new one."))
                 .userId();
         UserAccount user = users.findById(userId).orElseThrow();
-        PasswordPolicy.check("new_password", newPassword, user.email());
+        PasswordPolicy.check("new_password", newPassword, user.email(), user.fullName());
         audit.actor(homeTenant(userId), new Actor.UserActor(user.id(), user.email()));
         audit.resource("user", user.id().toString());
         users.changePassword(userId, passwords.encode(newPassword));

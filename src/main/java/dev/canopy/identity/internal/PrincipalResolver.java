@@ -127,7 +127,7 @@ class PrincipalResolver implements Converter<Jwt, AbstractAuthenticationToken>, 
         }
         var principal = new CanopyPrincipal(user.id(), user.email(), tenantId, sessionId,
                 decisions.permissionsOf(tenantId, user.id(), user.platformAdmin(), via), user.platformAdmin(),
-                CanopyPrincipal.Kind.USER, via);
+                CanopyPrincipal.Kind.USER, via, session.actingAsPlatformAdmin());
         return new LiveSession(principal, user, tenant);
     }
 

@@ -61,7 +61,7 @@ public class SelfRegistration {
 
     public void register(String email, String fullName, String password) {
         requireEnabled();
-        PasswordPolicy.check("password", password, email);
+        PasswordPolicy.check("password", password, email, fullName);
         // hashed whether or not the address is known, so the answer takes as long either way
         String passwordHash = passwords.encode(password);
         UserAccount existing = users.findByEmail(email).orElse(null);

@@ -2,6 +2,7 @@ package dev.canopy.identity.internal;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.List;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -78,6 +79,25 @@ public class Sessions {
                 .query(UUID.class)
                 .list()
                 .forEach(id -> changes.publish("session", id.toString()));
+    }
+
+    /**
+     * Ends the live password sessions in the tenant, as a logout would (the access tokens stop at once on every
+     * instance), when the tenant stops accepting passwords. SSO sessions stay, and so do platform administrators'
+     * (break-glass access, which passwords still give). Returns how many ended.
+     */
+    public int revokePasswordSessionsIn(UUID tenantId) {
+        List<UUID> ended = jdbc.sql("""
+                update platform.sessions s set revoked_at = now()
+                 where s.tenant_id = ? and not s.sso and s.revoked_at is null and s.expires_at > now()
+                   and not exists (select 1 from platform.users u where u.id = s.user_id and u.is_platform_admin)
+                returning s.id
+                """)
+                .param(tenantId)
+                .query(UUID.class)
+                .list();
+        ended.forEach(id -> changes.publish("session", id.toString()));
+        return ended.size();
     }
 
     public void revoke(UUID id) {

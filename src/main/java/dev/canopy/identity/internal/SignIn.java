@@ -292,8 +292,11 @@ public class SignIn {
         }
         UserAccount user = live.user();
         TenantInfo tenant = live.tenant();
-        // a refused refresh is recorded in the session's tenant, as its user's
-        audit.actor(tenant.id(), new Actor.UserActor(user.id(), user.email()));
+        // a refused refresh is recorded in the session's tenant, as its user's (delegated when entered as the
+        // platform administrator, as every request of such a session is)
+        audit.actor(tenant.id(), live.principal().enteredAsPlatformAdmin()
+                ? new Actor.DelegatedActor(user.id(), user.email(), AuditRecord.PLATFORM)
+                : new Actor.UserActor(user.id(), user.email()));
         audit.resource("session", sessionId.toString());
         if (!sso && !user.platformAdmin() && !passwordLogins.allowedIn(tenant.id())) {
             // the tenant went SSO-only after this password session started
@@ -397,7 +400,7 @@ public class SignIn {
         if (user.passwordHash() == null || !passwords.matches(currentPassword, user.passwordHash())) {
             throw ApiException.invalidField("current_password", "is not your current password");
         }
-        PasswordPolicy.check("new_password", newPassword, user.email());
+        PasswordPolicy.check("new_password", newPassword, user.email(), user.fullName());
         if (newPassword.equals(currentPassword)) {
             throw ApiException.invalidField("new_password", "must differ from the current password");
         }
@@ -429,7 +432,9 @@ public class SignIn {
             independent.run(() -> sessions.revoke(session.id()));
             log.warn("Refresh token reuse on session {}: the session is revoked", session.id());
             users.findById(session.userId()).ifPresent(
-                    user -> audit.actor(session.tenantId(), new Actor.UserActor(user.id(), user.email())));
+                    user -> audit.actor(session.tenantId(), session.actingAsPlatformAdmin()
+                            ? new Actor.DelegatedActor(user.id(), user.email(), AuditRecord.PLATFORM)
+                            : new Actor.UserActor(user.id(), user.email())));
             audit.action("auth.refresh_token_reused");
             audit.resource("session", session.id().toString());
             return ApiException.unauthorized("REFRESH_TOKEN_REUSED",

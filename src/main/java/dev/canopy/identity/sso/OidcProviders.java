@@ -90,7 +90,12 @@ class OidcProviders {
                 || uri.getRawUserInfo() != null) {
             return "must be an absolute URL with a host and without query, fragment or user info";
         }
-        if (!"https".equals(uri.getScheme()) && !(allowHttp && "http".equals(uri.getScheme()))) {
+        if ("http".equals(uri.getScheme()) && !allowHttp) {
+            // a local Keycloak or test provider is the usual reason: say which setting lets it in
+            return "must be an https URL (http issuers need CANOPY_SSO_ALLOW_HTTP_ISSUERS=true, for local"
+                    + " providers only)";
+        }
+        if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
             return "must be an https URL";
         }
         return null;

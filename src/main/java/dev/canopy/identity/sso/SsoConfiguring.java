@@ -17,6 +17,7 @@ import dev.canopy.access.Permissions;
 import dev.canopy.audit.AuditTrail;
 import dev.canopy.identity.TenantDirectory;
 import dev.canopy.identity.TenantInfo;
+import dev.canopy.identity.internal.Sessions;
 import dev.canopy.platform.db.TenantTransactions;
 import dev.canopy.platform.security.CanopyPrincipal;
 import dev.canopy.platform.web.ApiException;
@@ -37,10 +38,12 @@ class SsoConfiguring {
     private final TenantTransactions scopes;
     private final OidcProviders providers;
     private final AuditTrail audit;
+    private final Sessions sessions;
 
     SsoConfiguring(SsoConfigs configs, SsoClientSecrets secrets, TenantDirectory tenants, TenantTransactions scopes,
-            OidcProviders providers, AuditTrail audit) {
+            OidcProviders providers, AuditTrail audit, Sessions sessions) {
         this.configs = configs;
+        this.sessions = sessions;
         this.secrets = secrets;
         this.tenants = tenants;
         this.scopes = scopes;
@@ -88,6 +91,7 @@ class SsoConfiguring {
                 throw ApiException.conflict("SSO_CONFIG_EXISTS",
                         "The tenant already has an SSO configuration; replace it with PUT.");
             }
+            endPasswordSessionsUnlessAllowed(tenantId, config);
             return new Configured(tenant, configs.find(tenantId).orElseThrow());
         });
     }
@@ -108,8 +112,19 @@ class SsoConfiguring {
                         "The SSO configuration was changed by someone else; reload it.");
             }
             audit.detail("auth_mode", config.authMode().key());
+            endPasswordSessionsUnlessAllowed(tenantId, config);
             return new Configured(tenant, configs.find(tenantId).orElseThrow());
         });
+    }
+
+    /**
+     * SSO-only: password sessions end now, in this transaction, rather than when their access token expires
+     * (refreshing them is refused already, see SignIn.renew).
+     */
+    private void endPasswordSessionsUnlessAllowed(UUID tenantId, SsoConfig config) {
+        if (!config.authMode().passwordAllowed()) {
+            audit.detail("password_sessions_ended", sessions.revokePasswordSessionsIn(tenantId));
+        }
     }
 
     void delete(CanopyPrincipal principal, UUID tenantId) {

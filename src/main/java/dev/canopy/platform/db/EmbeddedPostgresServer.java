@@ -42,6 +42,8 @@ class EmbeddedPostgresServer implements Closeable {
         Path directory = dataDir.resolve("postgres").toAbsolutePath();
         try {
             Files.createDirectories(directory);
+            // also before a clean start: the orphan would otherwise run on, on a directory deleted under it
+            LeftoverPostmaster.stopIfAny(directory);
             long started = System.nanoTime();
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(directory)
@@ -54,6 +56,9 @@ class EmbeddedPostgresServer implements Closeable {
             var server = new EmbeddedPostgresServer(postgres, appUser);
             server.createRolesAndDatabase();
             return server;
+        }
+        catch (DatabaseUnavailableException e) {
+            throw e;
         }
         catch (IOException | SQLException | RuntimeException e) {
             throw new DatabaseUnavailableException("The embedded PostgreSQL in " + directory + " could not start: "

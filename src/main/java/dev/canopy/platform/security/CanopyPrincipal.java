@@ -11,10 +11,18 @@ import dev.canopy.platform.web.ApiException;
  * Who is calling, in which tenant, within which session, and what they may do there. Permissions are
  * those of the current tenant's membership (plus platform-level ones), never of another tenant.
  * {@code viaTenantId} is set when the person acts in the tenant through an access grant to the tenant they
- * come from (MSP delegation) rather than as a member.
+ * come from (MSP delegation) rather than as a member. {@code enteredAsPlatformAdmin} is set when a platform
+ * administrator's session entered the tenant without a membership: such a session acts for the platform, and
+ * is audited as delegated, from the entering to the logout.
  */
 public record CanopyPrincipal(UUID userId, String email, UUID tenantId, UUID sessionId, Set<String> permissions,
-        boolean platformAdmin, Kind kind, @Nullable UUID viaTenantId) {
+        boolean platformAdmin, Kind kind, @Nullable UUID viaTenantId, boolean enteredAsPlatformAdmin) {
+
+    /** A person acting as a member or through an access grant, or an API key. */
+    public CanopyPrincipal(UUID userId, String email, UUID tenantId, UUID sessionId, Set<String> permissions,
+            boolean platformAdmin, Kind kind, @Nullable UUID viaTenantId) {
+        this(userId, email, tenantId, sessionId, permissions, platformAdmin, kind, viaTenantId, false);
+    }
 
     /** A person signed in with a session. */
     public CanopyPrincipal(UUID userId, String email, UUID tenantId, UUID sessionId, Set<String> permissions,

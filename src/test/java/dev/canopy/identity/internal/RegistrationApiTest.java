@@ -129,29 +129,29 @@ class RegistrationApiTest extends ApiTest {
     @Test
     void signingUpFirstWithSomeoneElsesAddressGainsNothing() {
         String victim = email();
-        register(victim, "Attacker", "the-attackers-passphrase-1");
+        register(victim, "Attacker", "first-come-passphrase-1");
         String attackersLink = Mailbox.awaitMessage(victim, 1).token();
-        register(victim, "Real Owner", "the-owners-own-passphrase-2");
+        register(victim, "Real Owner", "second-comer-passphrase-2");
         String ownersLink = Mailbox.awaitMessage(victim, 2).token();
 
         assertThat(api.post(VERIFY, null, obj("token", ownersLink)).status()).isEqualTo(204);
 
-        assertProblem(login(victim, "the-owners-own-passphrase-2"), 403, "NO_TENANT");
-        assertProblem(login(victim, "the-attackers-passphrase-1"), 401, "INVALID_CREDENTIALS");
+        assertProblem(login(victim, "second-comer-passphrase-2"), 403, "NO_TENANT");
+        assertProblem(login(victim, "first-come-passphrase-1"), 401, "INVALID_CREDENTIALS");
         assertProblem(api.post(VERIFY, null, obj("token", attackersLink)), 400, "VERIFICATION_TOKEN_INVALID");
-        assertProblem(login(victim, "the-attackers-passphrase-1"), 401, "INVALID_CREDENTIALS");
+        assertProblem(login(victim, "first-come-passphrase-1"), 401, "INVALID_CREDENTIALS");
     }
 
     @Test
     void signingUpWithAnAddressThatHasAnAccountTellsItsOwnerAndChangesNothing() {
         Session existing = existingMember();
-        register(existing.email(), "Impostor", "an-impostors-passphrase-3");
+        register(existing.email(), "Impostor", "borrowed-address-phrase-3");
 
         Mailbox.Mail notice = Mailbox.awaitMessage(existing.email(), 1);
         assertThat(notice.subject()).isEqualTo("Your Canopy account");
         assertThat(notice.text()).doesNotContain("token=");
         assertThat(login(existing.email(), Fixtures.PASSWORD).status()).isEqualTo(200);
-        assertProblem(login(existing.email(), "an-impostors-passphrase-3"), 401, "INVALID_CREDENTIALS");
+        assertProblem(login(existing.email(), "borrowed-address-phrase-3"), 401, "INVALID_CREDENTIALS");
         assertThat(users.findById(existing.userId()).orElseThrow().fullName()).isNotEqualTo("Impostor");
     }
 

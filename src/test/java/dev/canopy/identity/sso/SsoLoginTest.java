@@ -410,9 +410,9 @@ class SsoLoginTest extends ApiTest {
         assertThat(refused.json().path("detail").asString()).contains("/api/v1/auth/sso/" + sso.slug() + "/login");
         assertProblem(api.post("/api/v1/auth/login", null, obj("email", member.email(), "password",
                 Fixtures.PASSWORD)), 403, "SSO_REQUIRED");
-        // a password session from before cannot be refreshed any more
-        assertProblem(api.post("/api/v1/auth/refresh", null, obj("refresh_token", member.refreshToken())), 403,
-                "SSO_REQUIRED");
+        // a password session from before ended with the switch, so it cannot be refreshed any more
+        assertProblem(api.post("/api/v1/auth/refresh", null, obj("refresh_token", member.refreshToken())), 401,
+                "SESSION_REVOKED");
 
         Api.Response breakGlass = api.send("POST", "/api/v1/auth/login", null, Api.json(obj("email", ADMIN_EMAIL,
                 "password", ADMIN_PASSWORD, "tenant_id", sso.tenant().id().toString())),
@@ -427,6 +427,29 @@ class SsoLoginTest extends ApiTest {
         setAuthMode(sso.tenant(), "both");
         assertThat(api.post("/api/v1/auth/login", null, obj("email", member.email(), "password",
                 Fixtures.PASSWORD, "tenant_id", sso.tenant().id().toString())).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aPasswordSessionsAccessTokenStopsAtOnceWhenItsTenantGoesSsoOnly() {
+        SsoTenant sso = ssoTenant("both", provisioning());
+        Session member = fixtures.userIn(sso.tenant(), "member");
+        Session elsewhere = fixtures.userIn(fixtures.tenant(), "member");
+        String email = Fixtures.unique("sso-only") + "@example.org";
+        nextSignIn(sso.issuerId(), "sub-" + email, email, List.of("devs"));
+        var browser = new SsoBrowser(api);
+        String viaSso = signedIn(browser, browser.signIn(sso.slug())).path("access_token").asString();
+        Session breakGlass = fixtures.login(ADMIN_EMAIL, ADMIN_PASSWORD, sso.tenant().id());
+        assertThat(api.get("/api/v1/auth/me", member.accessToken()).status()).isEqualTo(200);
+
+        setAuthMode(sso.tenant(), "sso");
+
+        // not up to 15 minutes later, when the access token expires: now, as after a logout
+        assertProblem(api.get("/api/v1/auth/me", member.accessToken()), 401, "SESSION_REVOKED");
+        assertThat(api.get("/api/v1/auth/me", viaSso).status()).as("an SSO session goes on").isEqualTo(200);
+        assertThat(api.get("/api/v1/auth/me", breakGlass.accessToken()).status())
+                .as("the platform administrator's break-glass session goes on").isEqualTo(200);
+        assertThat(api.get("/api/v1/auth/me", elsewhere.accessToken()).status())
+                .as("other tenants' sessions go on").isEqualTo(200);
     }
 
     @Test
