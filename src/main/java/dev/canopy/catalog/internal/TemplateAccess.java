@@ -76,16 +76,22 @@ class TemplateAccess {
                 .params(tenantId, id).query(REQUEST).optional();
     }
 
-    /** Requests in id order (creation order) after the cursor, optionally of one status or template. */
+    /**
+     * Requests in id order (creation order) after the cursor, optionally of one status or template; with a
+     * requester, only theirs and those made in the given business units.
+     */
     List<AccessRequest> requests(UUID tenantId, @Nullable String status, @Nullable UUID templateId,
-            @Nullable UUID after, int limit) {
+            @Nullable UUID requester, List<UUID> units, @Nullable UUID after, int limit) {
         return jdbc.sql("""
                 select * from tenant.template_access_requests
                  where tenant_id = :tenant and (cast(:status as text) is null or status = :status)
                    and (cast(:template as uuid) is null or template_id = :template)
+                   and (cast(:requester as uuid) is null or requester_id = :requester
+                        or business_unit_id = any (:units))
                    and (cast(:after as uuid) is null or id > :after)
                  order by id limit :limit
                 """).param("tenant", tenantId).param("status", status).param("template", templateId)
+                .param("requester", requester).param("units", units.toArray(UUID[]::new))
                 .param("after", after).param("limit", limit).query(REQUEST).list();
     }
 
