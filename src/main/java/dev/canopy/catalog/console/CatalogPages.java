@@ -181,7 +181,7 @@ class CatalogPages {
     @GetMapping(BASE + "/{id}/versions/{version}/form")
     String form(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable String id,
             @PathVariable String version, Model model) {
-        return form(principal, templateId(id), version, Map.of(), null, model);
+        return form(principal, templateId(id), version, Map.of(), false, model);
     }
 
     /**
@@ -194,7 +194,7 @@ class CatalogPages {
     @PostMapping(BASE + "/{id}/versions/{version}/form/fields")
     String fields(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable String id,
             @PathVariable String version, @RequestParam Map<String, String> values, Model model) {
-        form(principal, templateId(id), version, values, null, model);
+        form(principal, templateId(id), version, values, false, model);
         model.addAttribute("refresh", true);
         return "console/template-form :: fields";
     }
@@ -205,18 +205,16 @@ class CatalogPages {
     @PostMapping(BASE + "/{id}/versions/{version}/form/validate")
     String validate(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable String id,
             @PathVariable String version, @RequestParam Map<String, String> values, Model model) {
-        UUID templateId = templateId(id);
-        TemplateVersion found = publishing.version(principal, templateId, version);
-        SchemaForm form = SchemaForm.of(found.manifest().path("inputs"), values);
-        InputErrors outcome = publishing.validate(principal, templateId, version, form.values().deepCopy());
-        return form(principal, templateId, version, values, outcome, model);
+        return form(principal, templateId(id), version, values, true, model);
     }
 
+    /** The form for the values typed so far, checked against the version's schema when {@code validate}. */
     private String form(CanopyPrincipal principal, UUID templateId, String version, Map<String, String> values,
-            @Nullable InputErrors outcome, Model model) {
+            boolean validate, Model model) {
         CatalogEntry entry = directory.get(principal, templateId);
         TemplateVersion found = publishing.version(principal, templateId, version);
         SchemaForm form = SchemaForm.of(found.manifest().path("inputs"), values);
+        InputErrors outcome = validate ? publishing.validate(found, form.values().deepCopy()) : null;
         FormErrors errors = new FormErrors();
         if (outcome != null) {
             outcome.errors().forEach(e -> {

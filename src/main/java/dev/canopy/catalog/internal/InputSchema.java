@@ -89,7 +89,7 @@ public final class InputSchema {
             }
             String pointer = pointerOf(e);
             // a secret's value must never come back, not even inside a message
-            String message = isSecret(pointer) ? "is not valid (" + e.getKeyword() + ")" : messageOf(e, pointer);
+            String message = isSecret(pointer) ? "is not valid (" + e.getKeyword() + ")" : messageOf(e);
             errors.add(new InputError(pointer, message));
         }
         return new InputErrors(errors.isEmpty(), List.copyOf(errors));
@@ -131,7 +131,7 @@ public final class InputSchema {
     }
 
     /** networknt starts its messages with the location; the pointer already says it. */
-    private static String messageOf(Error e, String pointer) {
+    private static String messageOf(Error e) {
         String message = e.getMessage();
         String at = e.getInstanceLocation().toString();
         if (message.startsWith(at + ": ")) {

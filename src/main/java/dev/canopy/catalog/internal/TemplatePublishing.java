@@ -117,11 +117,6 @@ public class TemplatePublishing {
         return find(template, version);
     }
 
-    public byte[] archive(CanopyPrincipal principal, UUID templateId, String version) {
-        Template template = directory.get(principal, templateId).template();
-        return pinnedArchive(template.tenantId(), find(template, version).digest());
-    }
-
     /** Hides a version from new deployments; deployments that pinned it keep it. Yanking twice is a no-op. */
     public TemplateVersion yank(CanopyPrincipal by, UUID templateId, String version, @Nullable String reason) {
         by.require(Permissions.TEMPLATES_UPDATE);
@@ -142,8 +137,12 @@ public class TemplatePublishing {
 
     /** Checks inputs against the version's schema; {@code inputs} gets the schema's defaults. */
     public InputErrors validate(CanopyPrincipal principal, UUID templateId, String version, ObjectNode inputs) {
-        Template template = directory.get(principal, templateId).template();
-        return schemaOf(find(template, version)).validate(inputs);
+        return validate(version(principal, templateId, version), inputs);
+    }
+
+    /** Checks inputs against a version already read; {@code inputs} gets the schema's defaults. */
+    public InputErrors validate(TemplateVersion version, ObjectNode inputs) {
+        return schemaOf(version).validate(inputs);
     }
 
     /** The compiled schema of a version, compiled at most once per archive digest on this instance. */

@@ -43,8 +43,6 @@ public class Templates {
     /** Filters of the catalog list; null means any. */
     public record Filter(@Nullable String search, @Nullable String driver, @Nullable String tag) {
 
-        public static final Filter NONE = new Filter(null, null, null);
-
         /** The filters as given in a query (blank is no filter), checked; the API and the console use it. */
         public static Filter of(@Nullable String search, @Nullable String driver, @Nullable String tag) {
             if (search != null && search.length() > 100) {

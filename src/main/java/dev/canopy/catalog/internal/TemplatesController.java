@@ -188,7 +188,7 @@ class TemplatesController {
     ResponseEntity<byte[]> archive(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @PathVariable String version) {
         TemplateVersion found = publishing.version(principal, id, version);
-        byte[] archive = publishing.archive(principal, id, version);
+        byte[] archive = publishing.pinnedArchive(found.tenantId(), found.digest());
         return ResponseEntity.ok().contentType(MediaType.parseMediaType("application/zip"))
                 .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
                         .filename("template-" + id + "-" + version + ".zip").build().toString())
