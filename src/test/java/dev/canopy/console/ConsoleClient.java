@@ -84,15 +84,10 @@ final class ConsoleClient {
     /** Posts a file as a multipart form, with the CSRF token of the last page loaded as a field of it. */
     Page upload(String path, String field, String filename, byte[] content) {
         String boundary = "console-test-" + System.nanoTime();
-        var body = new java.io.ByteArrayOutputStream();
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n" + csrf
-                + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\""
-                + filename + "\"\r\nContent-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(content);
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         Page page = send(HttpRequest.newBuilder(URI.create(base + path))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(dev.canopy.support.Api.multipart(boundary,
+                        java.util.Map.of("_csrf", csrf), field, filename, content))).build());
         remember(page.body());
         return page;
     }

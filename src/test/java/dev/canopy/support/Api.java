@@ -92,18 +92,26 @@ public class Api {
     /** Posts a file as multipart/form-data in the given field, as a browser or curl -F would. */
     public Response upload(String path, @Nullable String token, String field, String filename, byte[] content) {
         String boundary = "canopy-test-" + System.nanoTime();
-        var body = new java.io.ByteArrayOutputStream();
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\""
-                + filename + "\"\r\nContent-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(content);
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         var request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(multipart(boundary, Map.of(), field, filename, content)));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
         return exchange(request.build());
+    }
+
+    /** A multipart/form-data body: the text fields, then one ZIP file in the given field. */
+    public static byte[] multipart(String boundary, Map<String, String> fields, String field, String filename,
+            byte[] content) {
+        var body = new java.io.ByteArrayOutputStream();
+        fields.forEach((name, value) -> body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\""
+                + name + "\"\r\n\r\n" + value + "\r\n").getBytes(StandardCharsets.UTF_8)));
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\""
+                + filename + "\"\r\nContent-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(content);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return body.toByteArray();
     }
 
     /** Fetches a binary body (an archive) as it is. */
