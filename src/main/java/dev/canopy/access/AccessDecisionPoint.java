@@ -226,6 +226,12 @@ public class AccessDecisionPoint implements ChangeBroadcast.Listener {
                 principal.tenantId(), () -> units.activeOf(principal.tenantId(), session))));
     }
 
+    /** The code of the business unit the principal's session works in, if any (a deployment's tag). */
+    public Optional<String> activeBusinessUnitCode(CanopyPrincipal principal) {
+        return activeBusinessUnit(principal).flatMap(unit -> scopes.inTenant(principal.tenantId(),
+                () -> units.find(principal.tenantId(), unit)).map(dev.canopy.access.internal.BusinessUnit::code));
+    }
+
     /** Forgets the session's active business unit on every instance (it was switched). */
     public void activeBusinessUnitChanged(UUID sessionId) {
         changes.publish(ACTIVE_UNIT_TOPIC, sessionId.toString());

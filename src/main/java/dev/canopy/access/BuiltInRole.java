@@ -21,10 +21,11 @@ public enum BuiltInRole {
             Permissions.ALL.stream().filter(p -> p.level() == Permission.Level.TENANT).toList()),
     MEMBER("member", "Member", "Works in the tenant and sees its members", Permission.Level.TENANT,
             List.of(TENANTS_READ, USERS_LIST, USERS_READ, ROLES_LIST, PERMISSIONS_LIST, CLOUD_ACCOUNTS_LIST,
-                    CLOUD_ACCOUNTS_READ, CLOUD_ACCOUNTS_TEST, TEMPLATES_LIST, TEMPLATES_READ)),
+                    CLOUD_ACCOUNTS_READ, CLOUD_ACCOUNTS_TEST, TEMPLATES_LIST, TEMPLATES_READ, ENVIRONMENTS_LIST,
+                    DEPLOYMENTS_LIST, DEPLOYMENTS_READ, DEPLOYMENTS_CREATE)),
     VIEWER("viewer", "Viewer", "Reads the tenant without changing anything", Permission.Level.TENANT,
             List.of(TENANTS_READ, USERS_LIST, USERS_READ, CLOUD_ACCOUNTS_LIST, CLOUD_ACCOUNTS_READ, TEMPLATES_LIST,
-                    TEMPLATES_READ));
+                    TEMPLATES_READ, ENVIRONMENTS_LIST, DEPLOYMENTS_LIST, DEPLOYMENTS_READ));
 
     private final String key;
     private final String displayName;

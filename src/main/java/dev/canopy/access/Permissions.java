@@ -120,6 +120,12 @@ public final class Permissions {
             "Destroy a deployment (:own, or only in one environment)", DEPLOYMENT_MANAGEMENT, TENANT,
             OWN_AND_ENVIRONMENTS);
 
+    public static final Permission ENVIRONMENTS_LIST = new Permission("environments:list",
+            "See the environments one may deploy to, with their protection rules", DEPLOYMENT_MANAGEMENT, TENANT);
+    public static final Permission ENVIRONMENTS_MANAGE = new Permission("environments:manage",
+            "Create, change and delete environments and their protection rules (approvals, TTLs, required tags)",
+            DEPLOYMENT_MANAGEMENT, TENANT);
+
     public static final Permission API_KEYS_LIST = new Permission("api_keys:list",
             "List the API keys of the current tenant (never their secrets)", API_KEY_MANAGEMENT, TENANT);
     public static final Permission API_KEYS_CREATE = new Permission("api_keys:create",
@@ -174,7 +180,8 @@ public final class Permissions {
             USERS_LIST, USERS_READ, USERS_CREATE, USERS_UPDATE, USERS_DELETE, ROLES_LIST, ROLES_READ, ROLES_CREATE,
             ROLES_UPDATE, ROLES_DELETE, GROUPS_LIST, GROUPS_READ, GROUPS_CREATE, GROUPS_UPDATE, GROUPS_DELETE,
             GROUPS_MANAGE, PERMISSIONS_LIST, PERMISSIONS_GRANT, PERMISSIONS_EXPLAIN, DEPLOYMENTS_LIST,
-            DEPLOYMENTS_READ, DEPLOYMENTS_CREATE, DEPLOYMENTS_UPDATE, DEPLOYMENTS_DELETE, BUSINESS_UNITS_LIST,
+            DEPLOYMENTS_READ, DEPLOYMENTS_CREATE, DEPLOYMENTS_UPDATE, DEPLOYMENTS_DELETE, ENVIRONMENTS_LIST,
+            ENVIRONMENTS_MANAGE, BUSINESS_UNITS_LIST,
             BUSINESS_UNITS_READ, BUSINESS_UNITS_CREATE, BUSINESS_UNITS_UPDATE, BUSINESS_UNITS_DELETE,
             BUSINESS_UNITS_MANAGE_MEMBERS, API_KEYS_LIST, API_KEYS_CREATE, API_KEYS_DELETE, AUDIT_READ,
             CLOUD_ACCOUNTS_LIST, CLOUD_ACCOUNTS_READ, CLOUD_ACCOUNTS_CREATE, CLOUD_ACCOUNTS_UPDATE, CLOUD_ACCOUNTS_DELETE,

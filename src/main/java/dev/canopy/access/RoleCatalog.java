@@ -10,11 +10,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 
 import dev.canopy.access.internal.CustomRole;
 import dev.canopy.access.internal.CustomRoles;
 import dev.canopy.access.internal.Escalation;
+import dev.canopy.access.internal.PolicySource;
 import dev.canopy.access.internal.PolicySources;
 import dev.canopy.platform.db.TenantTransactions;
 import dev.canopy.platform.security.CanopyPrincipal;
@@ -53,6 +55,18 @@ public class RoleCatalog {
                 () -> sources.resolve(tenantId, Set.copyOf(roleKeys)));
         Escalation.requireHeld(decisions.policyOf(by), resolved.values().stream()
                 .flatMap(role -> role.patterns().stream()).toList());
+    }
+
+    /**
+     * Whether the member holds one of the roles in the tenant: through the membership, a group (tenant-wide or of
+     * the business unit given) or their role in that business unit.
+     */
+    public boolean holdsAny(UUID tenantId, UUID userId, @Nullable UUID businessUnitId, Collection<String> roleKeys) {
+        return scopes.inTenant(tenantId, () -> sources.of(tenantId, userId, false, businessUnitId)).stream()
+                .anyMatch(source -> switch (source.kind()) {
+                    case ROLE, GROUP_ROLE, BUSINESS_UNIT_ROLE -> true;
+                    default -> false;
+                } && roleKeys.contains(source.id()));
     }
 
     /** Whether the key names a built-in role a membership can hold, or one of the tenant's custom roles. */

@@ -19,7 +19,10 @@ import org.springframework.test.context.DynamicPropertySource;
         // the whole suite signs in from one address; per-IP throttling has its own test
         "canopy.auth.throttle.per-ip-per-minute=1000000",
         // the OIDC provider of the SSO tests runs in this JVM on plain http
-        "canopy.sso.allow-http-issuers=true" })
+        "canopy.sso.allow-http-issuers=true",
+        // runs fail over, retry and cancel within seconds rather than minutes
+        "canopy.jobs.lease=4s", "canopy.jobs.heartbeat=1s", "canopy.jobs.backoff-base=200ms",
+        "canopy.jobs.cancel-grace=3s" })
 public abstract class ApiTest {
 
     public static final String ADMIN_EMAIL = "admin@canopy.test";

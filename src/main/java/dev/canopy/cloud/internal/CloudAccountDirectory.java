@@ -149,7 +149,7 @@ public class CloudAccountDirectory {
         return scopes.inTenant(tenantId, () -> accounts.count(tenantId));
     }
 
-    static SecretBinding binding(UUID tenantId, UUID id) {
+    public static SecretBinding binding(UUID tenantId, UUID id) {
         return SecretBinding.tenant(tenantId, CloudAccounts.TABLE, id.toString());
     }
 

@@ -6,11 +6,13 @@ import java.util.Optional;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import dev.canopy.platform.db.ChangeBroadcast;
 import dev.canopy.tenancy.Tenant;
+import dev.canopy.tenancy.TenantCreated;
 
 /** SQL for {@code platform.tenants}. */
 @Repository
@@ -22,10 +24,12 @@ public class TenantRecords {
 
     private final JdbcClient jdbc;
     private final ChangeBroadcast changes;
+    private final ApplicationEventPublisher events;
 
-    TenantRecords(JdbcClient jdbc, ChangeBroadcast changes) {
+    TenantRecords(JdbcClient jdbc, ChangeBroadcast changes, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.changes = changes;
+        this.events = events;
     }
 
     public Optional<Tenant> find(UUID id) {
@@ -74,6 +78,7 @@ public class TenantRecords {
                 .list();
     }
 
+    /** Inserts a tenant: every way a tenant comes to exist passes here, so this is where it is announced. */
     public void insert(UUID id, String name, String slug, @Nullable UUID parentTenantId, @Nullable String region) {
         jdbc.sql("""
                 insert into platform.tenants (id, name, slug, parent_tenant_id, region)
@@ -85,6 +90,7 @@ public class TenantRecords {
                 .param("parent", parentTenantId)
                 .param("region", region)
                 .update();
+        events.publishEvent(new TenantCreated(id, slug, parentTenantId));
     }
 
     /** Applies the changes if the row is still at {@code version}; false when it moved on. */

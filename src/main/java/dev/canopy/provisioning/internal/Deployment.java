@@ -1,0 +1,34 @@
+package dev.canopy.provisioning.internal;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A pinned template version deployed into an environment. {@code inputs} are shown (secrets masked); the full
+ * inputs stay sealed and are opened only for a run.
+ */
+record Deployment(UUID tenantId, UUID id, String name, UUID templateOwnerId, UUID templateId, String templateName,
+        String driver, String templateVersion, String templateDigest, UUID environmentId,
+        @Nullable UUID businessUnitId, UUID ownerId, String ownerEmail, JsonNode inputs, byte[] sealedInputs,
+        List<String> secretPointers, Map<String, String> tags, @Nullable String costCenter,
+        @Nullable String projectCode, String status, @Nullable Instant expiresAt, JsonNode outputs,
+        @Nullable String idempotencyKey, @Nullable String requestHash, Instant createdAt, Instant updatedAt,
+        long version) {
+
+    static final String PENDING = "pending";
+    static final String ACTIVE = "active";
+    static final String FAILED = "failed";
+    static final String DESTROYING = "destroying";
+    static final String DESTROYED = "destroyed";
+
+    @Override
+    public String toString() {
+        return "Deployment[" + tenantId + "/" + id + ", " + name + ", " + status + "]";
+    }
+}

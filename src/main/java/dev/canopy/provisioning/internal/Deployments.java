@@ -1,0 +1,194 @@
+package dev.canopy.provisioning.internal;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** SQL for {@code tenant.deployments}. */
+@Repository
+class Deployments {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final TypeReference<Map<String, String>> TAGS = new TypeReference<>() {
+    };
+
+    private static final RowMapper<Deployment> ROW = (rs, n) -> new Deployment(rs.getObject("tenant_id", UUID.class),
+            rs.getObject("id", UUID.class), rs.getString("name"), rs.getObject("template_owner_id", UUID.class),
+            rs.getObject("template_id", UUID.class), rs.getString("template_name"), rs.getString("driver"),
+            rs.getString("template_version"), rs.getString("template_digest"),
+            rs.getObject("environment_id", UUID.class), rs.getObject("business_unit_id", UUID.class),
+            rs.getObject("owner_id", UUID.class), rs.getString("owner_email"), JSON.readTree(rs.getString("inputs")),
+            rs.getBytes("sealed_inputs"), Environments.strings(rs.getArray("secret_pointers")),
+            JSON.readValue(rs.getString("tags"), TAGS), rs.getString("cost_center"), rs.getString("project_code"),
+            rs.getString("status"), instant(rs.getTimestamp("expires_at")), JSON.readTree(rs.getString("outputs")),
+            rs.getString("idempotency_key"), rs.getString("request_hash"),
+            rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
+            rs.getLong("version"));
+
+    /** What a list asks for; null fields do not filter. {@code ownerId} also serves {@code :own} permissions. */
+    record Filter(@Nullable String search, @Nullable String status, @Nullable UUID environmentId,
+            @Nullable UUID templateId, Map<String, String> tags, @Nullable UUID ownerId,
+            @Nullable UUID businessUnitId) {
+    }
+
+    /** How many deployments an environment has, by status. */
+    record EnvironmentCount(UUID environmentId, String status, long count) {
+    }
+
+    private final JdbcClient jdbc;
+
+    Deployments(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void insert(Deployment d) {
+        jdbc.sql("""
+                insert into tenant.deployments (tenant_id, id, name, template_owner_id, template_id, template_name,
+                       driver, template_version, template_digest, environment_id, business_unit_id, owner_id,
+                       owner_email, inputs, sealed_inputs, secret_pointers, tags, cost_center, project_code, status,
+                       expires_at, idempotency_key, request_hash)
+                values (:tenant, :id, :name, :owner_tenant, :template, :template_name, :driver, :version, :digest,
+                        :environment, :unit, :owner, :owner_email, cast(:inputs as jsonb), :sealed, :pointers,
+                        cast(:tags as jsonb), :cost_center, :project_code, :status, :expires, :key, :hash)
+                """)
+                .param("tenant", d.tenantId()).param("id", d.id()).param("name", d.name())
+                .param("owner_tenant", d.templateOwnerId()).param("template", d.templateId())
+                .param("template_name", d.templateName()).param("driver", d.driver())
+                .param("version", d.templateVersion()).param("digest", d.templateDigest())
+                .param("environment", d.environmentId()).param("unit", d.businessUnitId())
+                .param("owner", d.ownerId()).param("owner_email", d.ownerEmail())
+                .param("inputs", JSON.writeValueAsString(d.inputs())).param("sealed", d.sealedInputs())
+                .param("pointers", d.secretPointers().toArray(String[]::new))
+                .param("tags", JSON.writeValueAsString(d.tags())).param("cost_center", d.costCenter())
+                .param("project_code", d.projectCode()).param("status", d.status())
+                .param("expires", timestamp(d.expiresAt())).param("key", d.idempotencyKey())
+                .param("hash", d.requestHash())
+                .update();
+    }
+
+    Optional<Deployment> find(UUID tenantId, UUID id) {
+        return jdbc.sql("select * from tenant.deployments where tenant_id = ? and id = ?").params(tenantId, id)
+                .query(ROW).optional();
+    }
+
+    /** The deployment row locked for the caller's transaction: run admission is decided one at a time. */
+    Optional<Deployment> lock(UUID tenantId, UUID id) {
+        return jdbc.sql("select * from tenant.deployments where tenant_id = ? and id = ? for update")
+                .params(tenantId, id).query(ROW).optional();
+    }
+
+    Optional<Deployment> findByIdempotencyKey(UUID tenantId, UUID ownerId, String key) {
+        return jdbc.sql("select * from tenant.deployments where tenant_id = ? and owner_id = ? and idempotency_key = ?")
+                .params(tenantId, ownerId, key).query(ROW).optional();
+    }
+
+    List<Deployment> list(UUID tenantId, Filter filter, @Nullable UUID after, int limit) {
+        var where = new ArrayList<String>();
+        where.add("tenant_id = :tenant");
+        var params = new java.util.HashMap<String, Object>();
+        params.put("tenant", tenantId);
+        if (after != null) {
+            where.add("id > :after");
+            params.put("after", after);
+        }
+        if (filter.search() != null) {
+            where.add("search_text like :search");
+            params.put("search", "%" + filter.search().toLowerCase().replace("\\", "\\\\").replace("%", "\\%")
+                    .replace("_", "\\_") + "%");
+        }
+        if (filter.status() != null) {
+            where.add("status = :status");
+            params.put("status", filter.status());
+        }
+        if (filter.environmentId() != null) {
+            where.add("environment_id = :environment");
+            params.put("environment", filter.environmentId());
+        }
+        if (filter.templateId() != null) {
+            where.add("template_id = :template");
+            params.put("template", filter.templateId());
+        }
+        if (!filter.tags().isEmpty()) {
+            where.add("tags @> cast(:tags as jsonb)");
+            params.put("tags", JSON.writeValueAsString(filter.tags()));
+        }
+        if (filter.ownerId() != null) {
+            where.add("owner_id = :owner");
+            params.put("owner", filter.ownerId());
+        }
+        if (filter.businessUnitId() != null) {
+            where.add("business_unit_id = :unit");
+            params.put("unit", filter.businessUnitId());
+        }
+        params.put("limit", limit);
+        return jdbc.sql("select * from tenant.deployments where " + String.join(" and ", where)
+                + " order by id limit :limit").params(params).query(ROW).list();
+    }
+
+    void setStatus(UUID tenantId, UUID id, String status) {
+        jdbc.sql("""
+                update tenant.deployments set status = ?, updated_at = now(), version = version + 1
+                 where tenant_id = ? and id = ?
+                """).params(status, tenantId, id).update();
+    }
+
+    void setOutputs(UUID tenantId, UUID id, JsonNode outputs) {
+        jdbc.sql("""
+                update tenant.deployments set outputs = cast(? as jsonb), updated_at = now(), version = version + 1
+                 where tenant_id = ? and id = ?
+                """).params(JSON.writeValueAsString(outputs), tenantId, id).update();
+    }
+
+    boolean setTags(UUID tenantId, UUID id, Map<String, String> tags, long version) {
+        return jdbc.sql("""
+                update tenant.deployments set tags = cast(? as jsonb), updated_at = now(), version = version + 1
+                 where tenant_id = ? and id = ? and version = ?
+                """).params(JSON.writeValueAsString(tags), tenantId, id, version).update() == 1;
+    }
+
+    void setExpiry(UUID tenantId, UUID id, @Nullable Instant expiresAt) {
+        jdbc.sql("""
+                update tenant.deployments set expires_at = ?, updated_at = now(), version = version + 1
+                 where tenant_id = ? and id = ?
+                """).params(timestamp(expiresAt), tenantId, id).update();
+    }
+
+    List<EnvironmentCount> countByEnvironment(UUID tenantId, @Nullable UUID ownerId) {
+        return jdbc.sql("""
+                select environment_id, status, count(*) from tenant.deployments
+                 where tenant_id = :tenant and (cast(:owner as uuid) is null or owner_id = :owner)
+                 group by environment_id, status order by environment_id, status
+                """).param("tenant", tenantId).param("owner", ownerId)
+                .query((rs, n) -> new EnvironmentCount(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3)))
+                .list();
+    }
+
+    boolean templateInUse(UUID tenantId, UUID templateId) {
+        return jdbc.sql("""
+                select exists (select 1 from tenant.deployments
+                                where tenant_id = ? and template_id = ? and status <> 'destroyed')
+                """).params(tenantId, templateId).query(Boolean.class).single();
+    }
+
+
+    private static @Nullable Timestamp timestamp(@Nullable Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
+    }
+
+    static @Nullable Instant instant(@Nullable Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.canopy.provisioning.internal;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * Runs an engine's command in the run's work directory with only the environment given (never the server's own,
+ * which holds Canopy's settings), streams its lines as they come, and stops it on cancel: SIGTERM to it and its
+ * children, SIGKILL to whatever is left after the grace period.
+ */
+final class DriverProcess {
+
+    private DriverProcess() {
+    }
+
+    /** Runs the command to its end and answers its exit code; lines go to {@code lines(stream, text)}. */
+    static int run(List<String> command, Path directory, Map<String, String> environment, CancelSignal cancel,
+            Duration grace, BiConsumer<String, String> lines) {
+        var builder = new ProcessBuilder(command).directory(directory.toFile());
+        builder.environment().clear();
+        builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+        builder.environment().put("LANG", "C.UTF-8");
+        builder.environment().put("HOME", directory.toString());
+        builder.environment().putAll(environment);
+        Process process;
+        try {
+            process = builder.start();
+        }
+        catch (IOException e) {
+            throw new DriverFailure("Could not start " + command.getFirst() + ": " + e.getMessage(), false);
+        }
+        Thread out = Thread.ofVirtual().start(() -> pump(process.getInputStream(), "stdout", lines));
+        Thread err = Thread.ofVirtual().start(() -> pump(process.getErrorStream(), "stderr", lines));
+        cancel.onRaise(() -> Thread.ofVirtual().start(() -> stop(process, grace)));
+        try {
+            int exit = process.waitFor();
+            out.join();
+            err.join();
+            if (cancel.raised()) {
+                throw new DriverFailure.Canceled();
+            }
+            return exit;
+        }
+        catch (InterruptedException e) {
+            stop(process, Duration.ZERO);
+            Thread.currentThread().interrupt();
+            throw new DriverFailure("interrupted while " + command.getFirst() + " ran", true);
+        }
+    }
+
+    private static void stop(Process process, Duration grace) {
+        List<ProcessHandle> tree = process.descendants().toList();
+        process.destroy(); // SIGTERM
+        tree.forEach(ProcessHandle::destroy);
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly(); // SIGKILL
+            }
+        }
+        catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static void pump(InputStream stream, String name, BiConsumer<String, String> lines) {
+        try (var reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                lines.accept(name, line);
+            }
+        }
+        catch (IOException e) {
+            // the stream closed under the reader: the process was stopped, and its exit says how
+        }
+    }
+}
