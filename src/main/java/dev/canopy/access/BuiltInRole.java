@@ -22,7 +22,7 @@ public enum BuiltInRole {
     MEMBER("member", "Member", "Works in the tenant and sees its members", Permission.Level.TENANT,
             List.of(TENANTS_READ, USERS_LIST, USERS_READ, ROLES_LIST, PERMISSIONS_LIST, CLOUD_ACCOUNTS_LIST,
                     CLOUD_ACCOUNTS_READ, CLOUD_ACCOUNTS_TEST, TEMPLATES_LIST, TEMPLATES_READ, ENVIRONMENTS_LIST,
-                    DEPLOYMENTS_LIST, DEPLOYMENTS_READ, DEPLOYMENTS_CREATE)),
+                    DEPLOYMENTS_LIST, DEPLOYMENTS_READ)),
     VIEWER("viewer", "Viewer", "Reads the tenant without changing anything", Permission.Level.TENANT,
             List.of(TENANTS_READ, USERS_LIST, USERS_READ, CLOUD_ACCOUNTS_LIST, CLOUD_ACCOUNTS_READ, TEMPLATES_LIST,
                     TEMPLATES_READ, ENVIRONMENTS_LIST, DEPLOYMENTS_LIST, DEPLOYMENTS_READ));

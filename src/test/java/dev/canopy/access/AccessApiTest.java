@@ -31,7 +31,8 @@ class AccessApiTest extends ApiTest {
             "roles:read", "roles:create", "roles:update", "roles:delete", "groups:list", "groups:read",
             "groups:create", "groups:update", "groups:delete", "groups:manage", "permissions:list",
             "permissions:grant", "permissions:explain", "deployments:list", "deployments:read",
-            "deployments:create", "deployments:update", "deployments:delete", "business_units:list",
+            "deployments:create", "deployments:update", "deployments:delete", "environments:list",
+            "environments:manage", "business_units:list",
             "business_units:read", "business_units:create", "business_units:update", "business_units:delete",
             "business_units:manage_members", "api_keys:list", "api_keys:create",
             "api_keys:delete", "audit:read", "cloud_accounts:list", "cloud_accounts:read", "cloud_accounts:create",
@@ -74,6 +75,8 @@ class AccessApiTest extends ApiTest {
             registry.put(p, List.of("Cloud Accounts", "tenant"));
         }
         registry.put("sso:manage", List.of("Single Sign-On", "tenant"));
+        registry.put("environments:list", List.of("Deployment Management", "tenant"));
+        registry.put("environments:manage", List.of("Deployment Management", "tenant"));
         for (String p : List.of("templates:list", "templates:read", "templates:create", "templates:update",
                 "templates:delete", "templates:manage")) {
             registry.put(p, List.of("Template Catalog", "tenant"));
@@ -156,10 +159,11 @@ class AccessApiTest extends ApiTest {
                 .containsExactlyInAnyOrderElementsOf(TENANT_LEVEL);
         assertThat(strings(roles.get("member").path("permissions"))).containsExactlyInAnyOrder("tenants:read",
                 "users:list", "users:read", "roles:list", "permissions:list", "cloud_accounts:list",
-                "cloud_accounts:read", "cloud_accounts:test", "templates:list", "templates:read");
+                "cloud_accounts:read", "cloud_accounts:test", "templates:list", "templates:read", "environments:list",
+                "deployments:list", "deployments:read");
         assertThat(strings(roles.get("viewer").path("permissions"))).containsExactlyInAnyOrder("tenants:read",
                 "users:list", "users:read", "cloud_accounts:list", "cloud_accounts:read", "templates:list",
-                "templates:read");
+                "templates:read", "environments:list", "deployments:list", "deployments:read");
     }
 
     @Test
@@ -182,7 +186,8 @@ class AccessApiTest extends ApiTest {
         assertThat(strings(api.get("/api/v1/auth/me", both.accessToken()).json().path("permissions")))
                 .containsExactlyInAnyOrder("tenants:read", "users:list", "users:read", "roles:list",
                         "permissions:list", "cloud_accounts:list", "cloud_accounts:read", "cloud_accounts:test",
-                        "templates:list", "templates:read");
+                        "templates:list", "templates:read", "environments:list", "deployments:list",
+                        "deployments:read");
         Session platform = fixtures.platformAdmin();
         assertThat(strings(api.get("/api/v1/auth/me", platform.accessToken()).json().path("permissions")))
                 .containsExactlyInAnyOrderElementsOf(REGISTRY.keySet());

@@ -214,7 +214,8 @@ class ApiKeyApiTest extends ApiTest {
         // whoever may create keys can give them only permissions it holds (checked whatever the roles)
         var limited = new CanopyPrincipal(UUID.randomUUID(), "api-key:limited", tenant.id(), UUID.randomUUID(),
                 Set.of("api_keys:create", "tenants:read", "users:list", "users:read", "cloud_accounts:list",
-                        "cloud_accounts:read", "templates:list", "templates:read"), false);
+                        "cloud_accounts:read", "templates:list", "templates:read", "environments:list",
+                        "deployments:list", "deployments:read"), false);
         ApiException refused = catchThrowableOfType(ApiException.class,
                 () -> directory.create(limited, "stronger", List.of("member"), null));
         assertThat(refused.code()).isEqualTo("PERMISSION_ESCALATION");

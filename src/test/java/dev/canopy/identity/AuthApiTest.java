@@ -48,7 +48,8 @@ class AuthApiTest extends ApiTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static final List<String> VIEWER_PERMISSIONS = List.of("cloud_accounts:list", "cloud_accounts:read",
-            "templates:list", "templates:read", "tenants:read", "users:list", "users:read");
+            "deployments:list", "deployments:read", "environments:list", "templates:list", "templates:read",
+            "tenants:read", "users:list", "users:read");
     /** Every tenant-level permission of the registry, sorted as {@code /auth/me} lists them. */
     private static final List<String> TENANT_ADMIN_PERMISSIONS = dev.canopy.access.Permissions.ALL.stream()
             .filter(p -> p.level() == dev.canopy.platform.security.Permission.Level.TENANT)

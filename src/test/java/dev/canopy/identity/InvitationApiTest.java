@@ -93,7 +93,8 @@ class InvitationApiTest extends ApiTest {
         JsonNode me = api.get("/api/v1/auth/me", joined.accessToken()).json();
         assertThat(strings(me.path("permissions"))).containsExactlyInAnyOrder("tenants:read", "users:list",
                 "users:read", "roles:list", "permissions:list", "cloud_accounts:list", "cloud_accounts:read",
-                "cloud_accounts:test", "templates:list", "templates:read");
+                "cloud_accounts:test", "templates:list", "templates:read", "environments:list", "deployments:list",
+                "deployments:read");
         assertThat(me.path("memberships").get(0).path("is_primary").asBoolean()).isTrue();
         assertThat(ids(api.get(INVITATIONS, admin.accessToken()))).doesNotContain(id);
 

@@ -34,10 +34,11 @@ class UserApiTest extends ApiTest {
     private static final Set<String> USER_FIELDS = Set.of("id", "email", "full_name", "is_active", "roles",
             "created_at", "joined_at", "version");
     private static final List<String> VIEWER_PERMISSIONS = List.of("cloud_accounts:list", "cloud_accounts:read",
-            "templates:list", "templates:read", "tenants:read", "users:list", "users:read");
-    private static final List<String> MEMBER_PERMISSIONS = List.of("cloud_accounts:list", "cloud_accounts:read",
-            "cloud_accounts:test", "permissions:list", "roles:list", "templates:list", "templates:read",
+            "deployments:list", "deployments:read", "environments:list", "templates:list", "templates:read",
             "tenants:read", "users:list", "users:read");
+    private static final List<String> MEMBER_PERMISSIONS = List.of("cloud_accounts:list", "cloud_accounts:read",
+            "cloud_accounts:test", "deployments:list", "deployments:read", "environments:list", "permissions:list",
+            "roles:list", "templates:list", "templates:read", "tenants:read", "users:list", "users:read");
     /** Every tenant-level permission of the registry, sorted as {@code /auth/me} lists them. */
     private static final List<String> TENANT_ADMIN_PERMISSIONS = dev.canopy.access.Permissions.ALL.stream()
             .filter(p -> p.level() == dev.canopy.platform.security.Permission.Level.TENANT)

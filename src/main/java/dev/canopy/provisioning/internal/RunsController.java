@@ -151,12 +151,13 @@ class RunsController {
         List<Run> candidates = scopes.inTenant(tenantId, () -> runs.awaitingApproval(tenantId, page.after(),
                 page.fetchSize()));
         Page<Run> found = page.page(candidates, Run::id);
-        return new Page<>(found.items().stream()
-                .filter(r -> lifecycle.mayApprove(principal, r))
+        List<RunView> mine = scopes.inTenant(tenantId, () -> found.items().stream()
                 .filter(r -> r.allowSelfApproval() || !principal.userId().equals(r.requestedBy()))
-                .filter(r -> lifecycle.approvalsOfPlan(r).stream()
-                        .noneMatch(a -> a.approverId().equals(principal.userId())))
-                .map(r -> RunView.of(r, lifecycle.approvalsOfPlan(r), null)).toList(), found.nextCursor());
+                .filter(r -> lifecycle.mayApprove(principal, r))
+                .map(r -> RunView.of(r, lifecycle.approvalsOfPlan(r), null))
+                .filter(r -> r.approvals().stream().noneMatch(a -> a.approverId().equals(principal.userId())))
+                .toList());
+        return new Page<>(mine, found.nextCursor());
     }
 
     private Run visible(CanopyPrincipal principal, UUID id) {
