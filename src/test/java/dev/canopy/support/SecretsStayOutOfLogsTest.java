@@ -27,7 +27,8 @@ class SecretsStayOutOfLogsTest {
             "dev.canopy.secrets.internal.KeyRotationTest", "dev.canopy.identity.ClearSecretsSealingTest",
             "dev.canopy.identity.MfaApiTest", "dev.canopy.cloud.CloudAccountApiTest",
             "dev.canopy.cloud.CloudAccountConnectionTest", "dev.canopy.identity.sso.SsoConfigApiTest",
-            "dev.canopy.identity.sso.SsoLoginTest", "dev.canopy.catalog.TemplateInputsApiTest");
+            "dev.canopy.identity.sso.SsoLoginTest", "dev.canopy.catalog.TemplateInputsApiTest",
+            "dev.canopy.provisioning.DeploymentsApiTest");
 
     @Test
     void noSecretOfTheSecretHandlingTestsIsLogged() throws ClassNotFoundException {
