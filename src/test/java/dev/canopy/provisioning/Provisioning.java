@@ -15,12 +15,12 @@ import dev.canopy.support.TemplateArchives;
 import tools.jackson.databind.JsonNode;
 
 /** Builds what provisioning tests deploy (Ansible templates whose playbooks act on a directory) and waits on runs. */
-final class Provisioning {
+public final class Provisioning {
 
     static final Set<String> FINAL = Set.of("succeeded", "failed", "dead_letter", "rejected", "expired", "canceled");
 
     /** A playbook that makes {@code <target>/tree/a/b} with a file holding the input {@code message}. */
-    static final String FILES_PLAYBOOK = """
+    public static final String FILES_PLAYBOOK = """
             - hosts: localhost
               connection: local
               gather_facts: false
@@ -62,12 +62,12 @@ final class Provisioning {
 
     private final Api api;
 
-    Provisioning(Api api) {
+    public Provisioning(Api api) {
         this.api = api;
     }
 
     /** A template with a published 1.0.0 of the given playbooks; answers its id. */
-    String template(Session by, String playbook, String destroy) {
+    public String template(Session by, String playbook, String destroy) {
         Api.Response created = api.post("/api/v1/templates", by.accessToken(), obj("name", "Files "
                 + UUID.randomUUID(), "description", "Files on the worker", "driver", "ansible"));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
@@ -83,7 +83,7 @@ final class Provisioning {
         return id;
     }
 
-    String environment(Session by, String name) {
+    public String environment(Session by, String name) {
         for (JsonNode e : api.get("/api/v1/environments", by.accessToken()).json().path("items")) {
             if (e.path("name").asString().equals(name)) {
                 return e.path("id").asString();
@@ -92,7 +92,7 @@ final class Provisioning {
         throw new AssertionError("no environment " + name);
     }
 
-    Api.Response deploy(Session by, String templateId, String environmentId, Path target, Map<String, Object> extra) {
+    public Api.Response deploy(Session by, String templateId, String environmentId, Path target, Map<String, Object> extra) {
         var body = new java.util.LinkedHashMap<String, Object>(obj("name", "dep-" + UUID.randomUUID(),
                 "template_id", templateId, "environment_id", environmentId,
                 "inputs", obj("target", target.toString(), "message", "hello from canopy")));
@@ -101,7 +101,7 @@ final class Provisioning {
     }
 
     /** Polls the run until it is in one of the states (or any final one when none are given). */
-    JsonNode await(Session by, String runId, String... states) {
+    public JsonNode await(Session by, String runId, String... states) {
         Set<String> wanted = states.length == 0 ? FINAL : Set.of(states);
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         JsonNode run = null;
@@ -121,11 +121,11 @@ final class Provisioning {
                 + wanted + ": " + run);
     }
 
-    String log(Session by, String runId) {
+    public String log(Session by, String runId) {
         return api.get("/api/v1/runs/" + runId + "/logs?limit=5000", by.accessToken()).text();
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,13 +20,15 @@ import java.util.function.BiConsumer;
  */
 final class DriverProcess {
 
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+
     private DriverProcess() {
     }
 
     /** Runs the command to its end and answers its exit code; lines go to {@code lines(stream, text)}. */
     static int run(List<String> command, Path directory, Map<String, String> environment, CancelSignal cancel,
             Duration grace, BiConsumer<String, String> lines) {
-        var builder = new ProcessBuilder(command).directory(directory.toFile());
+        var builder = new ProcessBuilder(diesWithServer(command)).directory(directory.toFile());
         builder.environment().clear();
         builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
         builder.environment().put("LANG", "C.UTF-8");
@@ -55,6 +58,20 @@ final class DriverProcess {
             Thread.currentThread().interrupt();
             throw new DriverFailure("interrupted while " + command.getFirst() + " ran", true);
         }
+    }
+
+    /**
+     * The command, run so that the kernel kills it if this server dies ({@code kill -9} included): a worker that
+     * takes the run over must not find the old engine still changing things. (Processes the engine itself started
+     * may finish their current step; the engine is gone, so nothing follows it.)
+     */
+    private static List<String> diesWithServer(List<String> command) {
+        if (!Files.isExecutable(SETPRIV)) {
+            return command;
+        }
+        var wrapped = new java.util.ArrayList<>(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
+        wrapped.addAll(command);
+        return wrapped;
     }
 
     private static void stop(Process process, Duration grace) {
