@@ -52,4 +52,25 @@
     var button = event.target.closest("[data-confirm]");
     if (button && !window.confirm(button.dataset.confirm)) { event.preventDefault(); event.stopPropagation(); }
   }, true);
+
+  // run pages: the log follows the run as it is written (EventSource resumes after the last line by itself),
+  // and the page reloads when the run ends, to show its final state
+  function followLogs(root) {
+    root.querySelectorAll("[data-log-stream]").forEach(function (log) {
+      if (log.dataset.following || !window.EventSource) { return; }
+      log.dataset.following = "true";
+      var source = new EventSource(log.dataset.logStream + "?after=" + (log.dataset.after || "0"));
+      source.addEventListener("line", function (event) {
+        var line = JSON.parse(event.data);
+        var row = document.createElement("div");
+        row.className = "log-" + line.level;
+        row.textContent = line.text;
+        log.appendChild(row);
+        log.scrollTop = log.scrollHeight;
+      });
+      source.addEventListener("end", function () { source.close(); window.location.reload(); });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { followLogs(document); });
+  document.addEventListener("htmx:load", function (event) { followLogs(event.target); });
 })();

@@ -76,6 +76,12 @@ public class TemplateCatalog {
         return new ValidatedInputs(values, schema.secretPointers());
     }
 
+    /** The form of a version's inputs for the values typed so far (the console's provision page). */
+    public InputsForm form(ProvisionableVersion version, java.util.Map<String, String> submitted) {
+        return InputsForm.of(publishing.pinned(version.ownerTenantId(), version.templateId(), version.version())
+                .manifest().path("inputs"), submitted);
+    }
+
     /** The archive of a pinned version (also of a yanked one: deployments that pinned it keep working). */
     public byte[] archive(ProvisionableVersion version) {
         return publishing.pinnedArchive(version.ownerTenantId(), version.digest());

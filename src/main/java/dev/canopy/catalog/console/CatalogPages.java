@@ -20,6 +20,7 @@ import org.springframework.web.multipart.MultipartFile;
 
 import dev.canopy.access.Permissions;
 import dev.canopy.catalog.InputErrors;
+import dev.canopy.catalog.InputsForm;
 import dev.canopy.catalog.internal.AccessRequest;
 import dev.canopy.catalog.internal.CatalogEntry;
 import dev.canopy.catalog.internal.Driver;
@@ -213,7 +214,7 @@ class CatalogPages {
             boolean validate, Model model) {
         CatalogEntry entry = directory.get(principal, templateId);
         TemplateVersion found = publishing.version(principal, templateId, version);
-        SchemaForm form = SchemaForm.of(found.manifest().path("inputs"), values);
+        InputsForm form = InputsForm.of(found.manifest().path("inputs"), values);
         InputErrors outcome = validate ? publishing.validate(found, form.values().deepCopy()) : null;
         FormErrors errors = new FormErrors();
         if (outcome != null) {

@@ -5,7 +5,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -40,8 +39,7 @@ class DashboardPage {
     @GetMapping("/")
     String dashboard(@AuthenticationPrincipal CanopyPrincipal principal, Model model) {
         model.addAttribute("tiles", counts.stream()
-                .map(count -> count.count(principal))
-                .flatMap(Optional::stream)
+                .flatMap(count -> count.counts(principal).stream())
                 .sorted(Comparator.comparingInt(DashboardCount.Tile::order))
                 .toList());
         if (principal.can(Permissions.AUDIT_READ)) {

@@ -1,5 +1,6 @@
 package dev.canopy.platform.console;
 
+import java.util.List;
 import java.util.Optional;
 
 import dev.canopy.platform.security.CanopyPrincipal;
@@ -15,4 +16,9 @@ public interface DashboardCount {
     }
 
     Optional<Tile> count(CanopyPrincipal principal);
+
+    /** Several tiles, for a module that counts per something (deployments per environment). */
+    default List<Tile> counts(CanopyPrincipal principal) {
+        return count(principal).stream().toList();
+    }
 }

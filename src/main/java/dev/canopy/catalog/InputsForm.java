@@ -1,4 +1,4 @@
-package dev.canopy.catalog.console;
+package dev.canopy.catalog;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,10 +19,10 @@ import tools.jackson.databind.node.ObjectNode;
  * properties, plus those of {@code then} or {@code else} as the {@code if} holds for the values, and those of a
  * {@code dependentSchemas} entry once its property is given. Secrets become password inputs and are never filled in.
  */
-record SchemaForm(List<Field> fields, ObjectNode values) {
+public record InputsForm(List<Field> fields, ObjectNode values) {
 
     /** One input of the form. */
-    record Field(String name, String label, @Nullable String description, String kind, List<String> options,
+    public record Field(String name, String label, @Nullable String description, String kind, List<String> options,
             @Nullable String value, boolean required, boolean secret) {
 
         public boolean checked() {
@@ -31,14 +31,14 @@ record SchemaForm(List<Field> fields, ObjectNode values) {
     }
 
     /** The form for the schema and the submitted values (form parameters named as the properties). */
-    static SchemaForm of(JsonNode schema, Map<String, String> submitted) {
+    public static InputsForm of(JsonNode schema, Map<String, String> submitted) {
         ObjectNode values = valuesOf(schema, submitted);
         var properties = new LinkedHashMap<String, JsonNode>();
         var required = new LinkedHashSet<String>();
         collect(schema, values, properties, required);
         List<Field> fields = new ArrayList<>();
         properties.forEach((name, property) -> fields.add(field(name, property, values, required.contains(name))));
-        return new SchemaForm(List.copyOf(fields), values);
+        return new InputsForm(List.copyOf(fields), values);
     }
 
     private static void collect(JsonNode schema, ObjectNode values, Map<String, JsonNode> properties,
