@@ -19,7 +19,9 @@ import org.springframework.test.context.DynamicPropertySource;
         // the whole suite signs in from one address; per-IP throttling has its own test
         "canopy.auth.throttle.per-ip-per-minute=1000000",
         // the OIDC provider of the SSO tests runs in this JVM on plain http
-        "canopy.sso.allow-http-issuers=true" })
+        "canopy.sso.allow-http-issuers=true",
+        // cloud account tests connect to local servers, which installations refuse by default
+        "canopy.cloud.test.allowed-ranges=127.0.0.0/8,::1/128" })
 public abstract class ApiTest {
 
     public static final String ADMIN_EMAIL = "admin@canopy.test";
