@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
 
 import dev.canopy.access.internal.AccessGrant;
@@ -21,8 +22,12 @@ import dev.canopy.platform.db.TenantTransactions;
 @Service
 public class Delegations {
 
-    /** A user's way into a client tenant: the grant, the role it gives, and the tenant they come from. */
-    public record Delegation(UUID grantId, UUID clientTenantId, UUID viaTenantId, String roleKey) {
+    /**
+     * A user's way into a client tenant: the grant, the role it gives, the tenant they come from and when the
+     * grant ends ({@code null}: when revoked).
+     */
+    public record Delegation(UUID grantId, UUID clientTenantId, UUID viaTenantId, String roleKey,
+            @Nullable Instant expiresAt) {
     }
 
     private final AccessGrants grants;
@@ -53,6 +58,26 @@ public class Delegations {
     }
 
     /**
+     * The first grant in force under which the user may act in the client coming from one of
+     * {@code viaTenantIds} (their own tenants, in order of preference): the client's grants are read once.
+     */
+    public Optional<Delegation> availableFromAny(UUID clientTenantId, UUID userId, List<UUID> viaTenantIds) {
+        List<AccessGrant> live = independent.run(() -> scopes.inTenant(clientTenantId,
+                () -> grants.live(clientTenantId)));
+        for (UUID via : viaTenantIds) {
+            if (live.stream().noneMatch(g -> g.granteeTenantId().equals(via))) {
+                continue;
+            }
+            List<String> roles = independent.run(() -> scopes.inTenant(via, () -> memberships.rolesOf(via, userId)));
+            Optional<Delegation> found = usable(live, clientTenantId, via, roles).findFirst();
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * The client tenants the user, a member of {@code viaTenantId}, may act in through grants in force to it
      * (at most {@code limit}), one delegation each.
      */
@@ -77,7 +102,7 @@ public class Delegations {
         Instant now = Instant.now();
         return clientGrants.stream()
                 .filter(g -> g.granteeTenantId().equals(viaTenantId) && g.live(now) && roles.contains(g.granteeRole()))
-                .map(g -> new Delegation(g.id(), clientTenantId, viaTenantId, g.roleKey()));
+                .map(g -> new Delegation(g.id(), clientTenantId, viaTenantId, g.roleKey(), g.expiresAt()));
     }
 
     /** Records, in the caller's transaction, that a new session in the client works under the delegation. */

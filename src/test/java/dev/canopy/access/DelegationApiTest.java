@@ -97,6 +97,55 @@ class DelegationApiTest extends ApiTest {
     }
 
     @Test
+    void meListsTheClientsAGrantOpensAndTheyAreEnteredFromAnyOwnTenantHoldingIt() {
+        TenantRef msp = fixtures.tenant();
+        TenantRef other = fixtures.tenant();
+        TenantRef client = fixtures.tenant();
+        Session clientAdmin = fixtures.userIn(client, "tenant_admin");
+        // a member of another tenant first, the MSP's administrator second
+        Session inOther = fixtures.userIn(other, "viewer");
+        fixtures.addUser(msp, inOther.email(), "tenant_admin");
+        Session mspViewer = fixtures.userIn(msp, "viewer");
+        assertThat(api.get("/api/v1/auth/me", inOther.accessToken()).json().path("delegated_tenants").isArray())
+                .isTrue();
+        assertThat(api.get("/api/v1/auth/me", inOther.accessToken()).json().path("delegated_tenants").size())
+                .isZero();
+
+        Instant expires = Instant.now().plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Api.Response granted = api.post("/api/v1/tenants/" + client.id() + "/access-grants",
+                clientAdmin.accessToken(), obj("grantee_tenant_id", msp.id().toString(), "role_id", "member",
+                        "expires_at", expires.toString()));
+        assertThat(granted.status()).as(granted.toString()).isEqualTo(201);
+
+        // listed from the other tenant too: the grant is the MSP's, and the user is the MSP's administrator
+        var delegated = api.get("/api/v1/auth/me", inOther.accessToken()).json().path("delegated_tenants");
+        assertThat(delegated.size()).as(delegated.toString()).isEqualTo(1);
+        assertThat(delegated.get(0).path("tenant").path("id").asString()).isEqualTo(client.id().toString());
+        assertThat(delegated.get(0).path("tenant").path("slug").asString()).isEqualTo(client.slug());
+        assertThat(delegated.get(0).path("via_tenant").path("id").asString()).isEqualTo(msp.id().toString());
+        assertThat(delegated.get(0).path("role").asString()).isEqualTo("member");
+        assertThat(Instant.parse(delegated.get(0).path("expires_at").asString())).isEqualTo(expires);
+        // the grantee role counts: the MSP's viewer is offered nothing
+        assertThat(api.get("/api/v1/auth/me", mspViewer.accessToken()).json().path("delegated_tenants").size())
+                .isZero();
+
+        // entered straight from the other tenant, working through the MSP
+        Api.Response switched = api.post("/api/v1/auth/switch-tenant", inOther.accessToken(),
+                obj("tenant_id", client.id().toString()));
+        assertThat(switched.status()).as(switched.toString()).isEqualTo(200);
+        Session delegate = Fixtures.session(switched.json(), inOther.email());
+        assertThat(delegate.tenantId()).isEqualTo(client.id());
+        assertThat(api.get("/api/v1/users", delegate.accessToken()).status()).isEqualTo(200);
+        List<AuditLog.Event> events = AuditLog.ofRequest(scopes, jdbc, client.id(), switched.header("X-Request-Id"));
+        assertThat(events.getFirst().actorType()).isEqualTo("delegated");
+        assertThat(events.getFirst().details()).contains(granted.json().path("id").asString());
+        var me = api.get("/api/v1/auth/me", delegate.accessToken()).json();
+        assertThat(me.path("tenant").path("id").asString()).isEqualTo(client.id().toString());
+        assertThat(me.path("delegated_tenants").get(0).path("via_tenant").path("id").asString())
+                .isEqualTo(msp.id().toString());
+    }
+
+    @Test
     void grantsAreTheClientsOwnAndValidated() {
         TenantRef msp = fixtures.tenant();
         TenantRef client = fixtures.tenant();

@@ -245,6 +245,76 @@ class CloudAccountConnectionTest extends ApiTest {
         assertThat(shown.toString()).doesNotContain("PRIVATE KEY");
     }
 
+    @Test
+    void metadataPrivateAndLinkLocalAddressesAreRefusedUnlessAllowed() {
+        // the tests allow only loopback (ApiTest); AddressPolicyTest covers loopback refused by default
+        Session admin = fixtures.userIn(fixtures.tenant(), "tenant_admin");
+        for (String server : List.of("http://169.254.169.254", "http://10.1.2.3:6443", "https://[fd00:ec2::254]",
+                "http://192.168.0.10:8080", "http://[fe80::1]:6443", "http://0.0.0.0:6443")) {
+            String id = create(admin, obj("name", "internal " + UUID.randomUUID(), "provider", "kubernetes",
+                    "settings", obj("api_server", server), "auth_type", "token", "credentials", obj("token", TOKEN)));
+            Api.Response refused = api.post(ACCOUNTS + "/" + id + "/test", admin.accessToken(), null);
+            dev.canopy.support.ApiAssertions.assertProblem(refused, 422, "ADDRESS_NOT_ALLOWED");
+            assertThat(refused.json().path("detail").asString()).as(server).contains("CANOPY_CLOUD_TEST_ALLOWED_RANGES");
+            assertThat(api.get(ACCOUNTS + "/" + id, admin.accessToken()).json().path("last_test").isNull())
+                    .as("not tested, so nothing recorded").isTrue();
+            List<AuditLog.Event> events = AuditLog.ofRequest(scopes, jdbc, admin.tenantId(),
+                    refused.header("X-Request-Id"));
+            assertThat(events).extracting(AuditLog.Event::action).containsExactly("cloud_account.tested");
+            assertThat(events.getFirst().details()).contains("ADDRESS_NOT_ALLOWED");
+        }
+        // a kubeconfig's server is checked as well
+        String kubeconfig = create(admin, obj("name", "metadata kubeconfig", "provider", "kubernetes", "settings",
+                obj(), "auth_type", "kubeconfig", "credentials",
+                obj("kubeconfig", kubeconfig("http://169.254.169.254:80", ""))));
+        dev.canopy.support.ApiAssertions.assertProblem(api.post(ACCOUNTS + "/" + kubeconfig + "/test",
+                admin.accessToken(), null), 422, "ADDRESS_NOT_ALLOWED");
+    }
+
+    @Test
+    void theCheckHoldsNoTransactionWhileItWaitsForTheProvider() throws IOException {
+        List<Long> openDuringCheck = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            Instant arrived = Instant.now();
+            try {
+                Thread.sleep(300);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            // transactions open since before the request came, and idle: what a waiting request would hold
+            openDuringCheck.add(jdbc.sql("""
+                    select count(*) from pg_stat_activity
+                     where datname = current_database() and state like 'idle in transaction%'
+                       and xact_start < ?
+                    """).param(java.sql.Timestamp.from(arrived)).query(Long.class).single());
+            byte[] body = "{\"kind\":\"Status\",\"code\":401}".getBytes();
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(401, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            Session admin = fixtures.userIn(fixtures.tenant(), "tenant_admin");
+            String id = create(admin, obj("name", "slow", "provider", "kubernetes", "settings",
+                    obj("api_server", "http://127.0.0.1:" + server.getAddress().getPort()), "auth_type", "token",
+                    "credentials", obj("token", TOKEN)));
+            JsonNode tested = api.post(ACCOUNTS + "/" + id + "/test", admin.accessToken(), null).json();
+            assertThat(tested.path("ok").asBoolean()).as(tested.toString()).isFalse();
+            assertThat(openDuringCheck).as("the server was called").isNotEmpty();
+            assertThat(openDuringCheck).as("no transaction waits with the check").containsOnly(0L);
+            // the result is recorded all the same, and so is the audit record
+            assertThat(api.get(ACCOUNTS + "/" + id, admin.accessToken()).json().path("last_test").path("ok")
+                    .asBoolean(true)).isFalse();
+        }
+        finally {
+            server.stop(0);
+        }
+    }
+
     static Map<String, Object> awsAccount(String name, String accessKey, String secret) {
         return obj("name", name, "provider", "aws", "settings", obj("region", "eu-central-1"), "auth_type",
                 "access_keys", "credentials", obj("access_key_id", accessKey, "secret_access_key", secret));

@@ -568,6 +568,8 @@ class AuthApiTest extends ApiTest {
         assertThat(strings(membership(me, user.b()).path("roles"))).containsExactly("tenant_admin");
         assertThat(membership(me, user.b()).path("is_primary").asBoolean()).isFalse();
         assertExactlyOnePrimary(me);
+        assertThat(me.path("delegated_tenants").isArray()).as("no grant to either tenant").isTrue();
+        assertThat(me.path("delegated_tenants").size()).isZero();
     }
 
     @Test

@@ -22,7 +22,9 @@ import org.springframework.test.context.DynamicPropertySource;
         "canopy.sso.allow-http-issuers=true",
         // runs fail over, retry and cancel within seconds rather than minutes
         "canopy.jobs.lease=4s", "canopy.jobs.heartbeat=1s", "canopy.jobs.backoff-base=200ms",
-        "canopy.jobs.cancel-grace=3s" })
+        "canopy.jobs.cancel-grace=3s",
+        // cloud account tests connect to local servers, which installations refuse by default
+        "canopy.cloud.test.allowed-ranges=127.0.0.0/8,::1/128" })
 public abstract class ApiTest {
 
     public static final String ADMIN_EMAIL = "admin@canopy.test";

@@ -6,20 +6,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.interfaces.RSAPublicKey;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jwt.SignedJWT;
@@ -28,7 +20,8 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * One local HTTP server per test JVM that speaks the three token protocols cloud accounts are tested with:
- * AWS STS {@code GetCallerIdentity} (verifying the SigV4 signature of what it received), the Microsoft Entra ID
+ * AWS STS {@code GetCallerIdentity} (verifying the SigV4 signature of what it received with {@link SigV4Verifier},
+ * not the production signer), the Microsoft Entra ID
  * client-credentials grant, and Google's JWT-bearer grant (verifying the assertion's RS256 signature). Tests
  * register the credentials it should accept; {@link ApiTest} points Canopy's endpoints at it.
  */
@@ -85,34 +78,30 @@ public final class CloudProviders {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         Map<String, String> form = form(body);
         String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-        Matcher auth = Pattern.compile("AWS4-HMAC-SHA256 Credential=([^/]+)/(\\d{8})/([^/]+)/sts/aws4_request, "
-                + "SignedHeaders=([^,]+), Signature=([0-9a-f]{64})").matcher(authorization == null ? "" : authorization);
-        if (!auth.matches()) {
+        SigV4Verifier.Claim claim = SigV4Verifier.parse(authorization);
+        if (claim == null || !"sts".equals(claim.service())) {
             reply(exchange, 400, "text/xml", error("IncompleteSignature", "Missing or malformed Authorization."));
             return;
         }
-        String secret = awsSecrets.get(auth.group(1));
+        String secret = awsSecrets.get(claim.accessKey());
         if (secret == null) {
             reply(exchange, 403, "text/xml", error("InvalidClientTokenId",
                     "The security token included in the request is invalid."));
             return;
         }
-        StringBuilder canonicalHeaders = new StringBuilder();
-        for (String name : auth.group(4).split(";")) {
-            String value = name.equals("host") ? exchange.getRequestHeaders().getFirst("Host")
-                    : exchange.getRequestHeaders().getFirst(name);
-            canonicalHeaders.append(name).append(':').append(value == null ? "" : value.strip()).append('\n');
+        boolean valid;
+        try {
+            valid = SigV4Verifier.verify(claim, secret, exchange.getRequestMethod(),
+                    exchange.getRequestURI().getRawPath(), Objects.requireNonNullElse(
+                            exchange.getRequestURI().getRawQuery(), ""),
+                    name -> exchange.getRequestHeaders().containsKey(name)
+                            ? String.join(",", exchange.getRequestHeaders().get(name)) : null,
+                    body.getBytes(StandardCharsets.UTF_8));
         }
-        String amzDate = exchange.getRequestHeaders().getFirst("X-Amz-Date");
-        String canonical = "POST\n" + exchange.getRequestURI().getRawPath() + "\n\n" + canonicalHeaders + "\n"
-                + auth.group(4) + "\n" + hex(sha256(body));
-        String scope = auth.group(2) + "/" + auth.group(3) + "/sts/aws4_request";
-        String toSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + hex(sha256(canonical));
-        byte[] key = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), auth.group(2));
-        for (String part : List.of(auth.group(3), "sts", "aws4_request")) {
-            key = hmac(key, part);
+        catch (Exception e) {
+            throw new IOException(e);
         }
-        if (!hex(hmac(key, toSign)).equals(auth.group(5))) {
+        if (!valid) {
             reply(exchange, 403, "text/xml", error("SignatureDoesNotMatch",
                     "The request signature we calculated does not match the signature you provided."));
             return;
@@ -191,29 +180,5 @@ public final class CloudProviders {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        }
-        catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static byte[] hmac(byte[] key, String data) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-        }
-        catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String hex(byte[] bytes) {
-        return HexFormat.of().formatHex(bytes);
     }
 }

@@ -24,8 +24,8 @@ class SecretsStayOutOfLogsTest {
 
     /** The test classes that handle secrets; each carries {@code @ExtendWith(SecretLogCapture.class)}. */
     static final List<String> SECRET_HANDLING = List.of("dev.canopy.secrets.SecretsTest",
-            "dev.canopy.secrets.internal.KeyRotationTest", "dev.canopy.identity.ClearSecretsSealingTest",
-            "dev.canopy.identity.MfaApiTest", "dev.canopy.cloud.CloudAccountApiTest",
+            "dev.canopy.secrets.internal.KeyRotationTest", "dev.canopy.identity.MfaApiTest",
+            "dev.canopy.cloud.CloudAccountApiTest",
             "dev.canopy.cloud.CloudAccountConnectionTest", "dev.canopy.identity.sso.SsoConfigApiTest",
             "dev.canopy.identity.sso.SsoLoginTest", "dev.canopy.catalog.TemplateInputsApiTest",
             "dev.canopy.provisioning.DeploymentsApiTest");

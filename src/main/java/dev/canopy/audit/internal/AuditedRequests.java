@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -24,7 +25,10 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.DefaultTransactionDefinition;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.HandlerExecutionChain;
 import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.util.ServletRequestPathUtils;
 import org.springframework.web.util.ContentCachingRequestWrapper;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 
@@ -43,7 +47,8 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * Records every mutating API or console request, and every denied one. A mutating request runs in one
  * transaction that its audit record joins: it commits with the change, or the change rolls back with
- * it. A failed or denied request rolls back and is recorded in a transaction of its own.
+ * it. A failed or denied request rolls back and is recorded in a transaction of its own. A handler marked
+ * {@code @Audited(requestTransaction = false)} runs without one and its record is appended in its own.
  */
 @Component
 @Order(0) // after Spring Security, which knows the principal
@@ -65,9 +70,11 @@ class AuditedRequests extends OncePerRequestFilter {
      * would be left for those: at most this many request transactions at once, two connections spare.
      */
     private final Semaphore requestTransactions;
+    private final BeanFactory beans;
 
     AuditedRequests(AuditChain chain, PlatformTransactionManager transactions, IndependentTransaction independent,
-            Problems problems, @Value("${canopy.database.pool-size}") int poolSize) {
+            Problems problems, @Value("${canopy.database.pool-size}") int poolSize, BeanFactory beans) {
+        this.beans = beans;
         this.chain = chain;
         this.transactions = transactions;
         this.independent = independent;
@@ -96,6 +103,10 @@ class AuditedRequests extends OncePerRequestFilter {
             }
             return;
         }
+        if (!wantsRequestTransaction(request)) {
+            withoutTransaction(audit, request, response, filters);
+            return;
+        }
         if (!admitted()) {
             recordSeparately(audit, request, HttpStatus.SERVICE_UNAVAILABLE.value(), null, null);
             response.setHeader(HttpHeaders.RETRY_AFTER, "1");
@@ -109,6 +120,68 @@ class AuditedRequests extends OncePerRequestFilter {
         finally {
             requestTransactions.release();
         }
+    }
+
+    /** False when the handler the request maps to says {@code @Audited(requestTransaction = false)}. */
+    private boolean wantsRequestTransaction(HttpServletRequest request) {
+        boolean parsed = ServletRequestPathUtils.hasParsedRequestPath(request);
+        try {
+            if (!parsed) {
+                ServletRequestPathUtils.parseAndCache(request);
+            }
+            HandlerExecutionChain handler = beans.getBean("requestMappingHandlerMapping", HandlerMapping.class)
+                    .getHandler(request);
+            return !(handler != null && handler.getHandler() instanceof HandlerMethod method
+                    && method.getMethodAnnotation(Audited.class) instanceof Audited audited
+                    && !audited.requestTransaction());
+        }
+        catch (Exception e) {
+            // no handler, or one the dispatcher will refuse (method, media type): the usual way
+            return true;
+        }
+        finally {
+            if (!parsed) {
+                ServletRequestPathUtils.clearParsedRequestPath(request);
+            }
+        }
+    }
+
+    private void withoutTransaction(RequestAudit audit, HttpServletRequest request, HttpServletResponse response,
+            FilterChain filters) throws ServletException, IOException {
+        var body = new ContentCachingRequestWrapper(request, 64 * 1024);
+        var buffered = new ContentCachingResponseWrapper(response);
+        try {
+            filters.doFilter(body, buffered);
+        }
+        catch (RuntimeException | ServletException | IOException e) {
+            log.error("Request {} {} failed", request.getMethod(), request.getRequestURI(), e);
+            recordSeparately(audit, body, HttpStatus.INTERNAL_SERVER_ERROR.value(), null, null);
+            buffered.reset();
+            buffered.setHeader(RequestIds.HEADER, RequestIds.of(request));
+            problems.write(buffered, problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
+                    "Something went wrong on our side.", request));
+            buffered.copyBodyToResponse();
+            return;
+        }
+        if (buffered.getStatus() < 400) {
+            if (audit.audited == null || audit.audited.recordSuccess()) {
+                // the answer waits for its record, as a transactional request's does
+                try {
+                    independent.run(() -> chain.append(record(audit, body, buffered.getStatus(), buffered, true)));
+                }
+                catch (RuntimeException e) {
+                    log.error("The audit record of request {} could not be written", RequestIds.of(request), e);
+                    buffered.reset();
+                    buffered.setHeader(RequestIds.HEADER, RequestIds.of(request));
+                    problems.write(buffered, problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
+                            "Something went wrong on our side.", request));
+                }
+            }
+        }
+        else {
+            recordSeparately(audit, body, buffered.getStatus(), buffered, null);
+        }
+        buffered.copyBodyToResponse();
     }
 
     private boolean admitted() {

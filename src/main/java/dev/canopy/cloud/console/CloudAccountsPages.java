@@ -141,7 +141,7 @@ class CloudAccountsPages {
     }
 
     /** Checks the credentials against the provider for real and shows what it answered. */
-    @Audited(action = "cloud_account.tested", resource = "cloud_account")
+    @Audited(action = "cloud_account.tested", resource = "cloud_account", requestTransaction = false)
     @PostMapping(BASE + "/{id}/test")
     String test(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable String id, Model model) {
         principal.require(Permissions.CLOUD_ACCOUNTS_TEST);

@@ -2,23 +2,18 @@ package dev.canopy.cloud.internal;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-
 /**
  * AWS: STS {@code GetCallerIdentity} signed with Signature Version 4 for access keys; for a role, STS
- * {@code AssumeRole} signed with the platform's own credentials. A dozen lines of SigV4 instead of the AWS SDK.
+ * {@code AssumeRole} signed with the platform's own credentials. Our own {@link SigV4} instead of the AWS SDK.
  */
 final class AwsCheck {
 
@@ -96,37 +91,25 @@ final class AwsCheck {
                 + (code.isEmpty() ? "" : ", " + code) + ")" + (message.isEmpty() ? "" : ": " + message));
     }
 
-    /** The headers of a SigV4-signed STS POST (service {@code sts}). */
+    /** The headers of a SigV4-signed STS POST (service {@code sts}), signed by {@link SigV4}. */
     static Map<String, String> sign(URI endpoint, String region, String body, String accessKey, String secretKey,
             String sessionToken, ZonedDateTime now) {
         String amzDate = AMZ_DATE.format(now);
-        String date = amzDate.substring(0, 8);
         String host = endpoint.getPort() == -1 ? endpoint.getHost() : endpoint.getHost() + ":" + endpoint.getPort();
-        StringBuilder canonicalHeaders = new StringBuilder().append("content-type:").append(CONTENT_TYPE).append('\n')
-                .append("host:").append(host).append('\n').append("x-amz-date:").append(amzDate).append('\n');
-        String signedHeaders = "content-type;host;x-amz-date";
-        if (sessionToken != null) {
-            canonicalHeaders.append("x-amz-security-token:").append(sessionToken).append('\n');
-            signedHeaders += ";x-amz-security-token";
-        }
-        String path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
-        String canonicalRequest = "POST\n" + path + "\n\n" + canonicalHeaders + "\n" + signedHeaders + "\n"
-                + hex(sha256(body));
-        String scope = date + "/" + region + "/sts/aws4_request";
-        String stringToSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + hex(sha256(canonicalRequest));
-        byte[] key = hmac(("AWS4" + secretKey).getBytes(StandardCharsets.UTF_8), date);
-        key = hmac(key, region);
-        key = hmac(key, "sts");
-        key = hmac(key, "aws4_request");
-        String signature = hex(hmac(key, stringToSign));
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", CONTENT_TYPE);
+        headers.put("Host", host);
         headers.put("X-Amz-Date", amzDate);
         if (sessionToken != null) {
             headers.put("X-Amz-Security-Token", sessionToken);
         }
-        headers.put("Authorization", "AWS4-HMAC-SHA256 Credential=" + accessKey + "/" + scope + ", SignedHeaders="
-                + signedHeaders + ", Signature=" + signature);
+        String path = endpoint.getRawPath() == null ? "" : endpoint.getRawPath();
+        String query = endpoint.getRawQuery() == null ? "" : endpoint.getRawQuery();
+        SigV4.Signed signed = SigV4.sign(new SigV4.Request("POST", path, query, List.copyOf(headers.entrySet()),
+                body.getBytes(StandardCharsets.UTF_8)), accessKey, secretKey, region, "sts", amzDate);
+        // the HTTP client sets Host itself, from the URI it was given
+        headers.remove("Host");
+        headers.put("Authorization", signed.authorization());
         return headers;
     }
 
@@ -144,29 +127,5 @@ final class AwsCheck {
     private static String element(String xml, String name) {
         Matcher m = Pattern.compile("<" + name + ">([^<]{0,500})</" + name + ">").matcher(xml);
         return m.find() ? m.group(1).strip() : "";
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        }
-        catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static byte[] hmac(byte[] key, String data) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-        }
-        catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String hex(byte[] bytes) {
-        return HexFormat.of().formatHex(bytes);
     }
 }

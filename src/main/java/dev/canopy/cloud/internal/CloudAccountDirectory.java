@@ -131,14 +131,28 @@ public class CloudAccountDirectory {
         }
     }
 
-    /** Opens the credentials (recorded in the request's audit record) and checks them against the provider. */
+    /**
+     * Opens the credentials (recorded in the request's audit record) and checks them against the provider. The
+     * check waits on the network for up to 10 s, so it holds no transaction: the account is read and opened in
+     * one, the result recorded in another. Its handlers are {@code @Audited(requestTransaction = false)}.
+     */
     public Tested test(UUID tenantId, UUID id) {
-        CloudAccount account = get(tenantId, id);
-        Map<String, Object> credentials = open(account);
+        record Opened(CloudAccount account, Map<String, Object> credentials) {
+
+            @Override
+            public String toString() {
+                return "Opened[" + account.id() + "]"; // never the credentials
+            }
+        }
+        Opened opened = scopes.inTenant(tenantId, () -> {
+            CloudAccount account = accounts.find(tenantId, id).orElseThrow(() -> notFound(id));
+            return new Opened(account, open(account));
+        });
+        CloudAccount account = opened.account();
         audit.detail("decrypted", "credentials");
         audit.detail("provider", account.provider());
         CheckResult result = checks.check(Provider.of(account.provider()).orElseThrow(), account.authType(),
-                account.settings(), credentials);
+                account.settings(), opened.credentials());
         scopes.inTenant(tenantId, () -> accounts.recordTest(tenantId, id, result.ok(), result.detail()));
         audit.detail("ok", result.ok());
         return new Tested(result.ok(), result.detail(), Instant.now());

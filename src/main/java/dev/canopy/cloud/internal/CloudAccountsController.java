@@ -130,7 +130,7 @@ class CloudAccountsController {
         return ResponseEntity.noContent().build();
     }
 
-    @Audited(action = "cloud_account.tested", resource = "cloud_account")
+    @Audited(action = "cloud_account.tested", resource = "cloud_account", requestTransaction = false)
     @PostMapping("/{id}/test")
     TestView test(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id) {
         principal.require(Permissions.CLOUD_ACCOUNTS_TEST);

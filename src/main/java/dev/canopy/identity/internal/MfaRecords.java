@@ -66,7 +66,7 @@ class MfaRecords {
     /** The credential, its row locked until the transaction ends. */
     Optional<TotpCredential> lockTotp(UUID userId) {
         return jdbc.sql("""
-                select user_id, totp_secret, sealed_secret, confirmed_at, last_used_step
+                select user_id, sealed_secret, confirmed_at, last_used_step
                   from platform.totp_credentials where user_id = ? for update
                 """)
                 .param(userId)
@@ -76,7 +76,7 @@ class MfaRecords {
 
     Optional<TotpCredential> findTotp(UUID userId) {
         return jdbc.sql("""
-                select user_id, totp_secret, sealed_secret, confirmed_at, last_used_step
+                select user_id, sealed_secret, confirmed_at, last_used_step
                   from platform.totp_credentials where user_id = ?
                 """)
                 .param(userId)
@@ -86,9 +86,7 @@ class MfaRecords {
 
     private TotpCredential totpCredential(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
         UUID userId = rs.getObject("user_id", UUID.class);
-        byte[] sealed = rs.getBytes("sealed_secret");
-        // a row from before sealing (sealed at start-up by ClearSecretsSealing) is still read in clear
-        String secret = sealed == null ? rs.getString("totp_secret") : secrets.openText(totpBinding(userId), sealed);
+        String secret = secrets.openText(totpBinding(userId), rs.getBytes("sealed_secret"));
         Timestamp confirmed = rs.getTimestamp("confirmed_at");
         long step = rs.getLong("last_used_step");
         return new TotpCredential(userId, secret, confirmed == null ? null : confirmed.toInstant(),
@@ -100,7 +98,7 @@ class MfaRecords {
         return jdbc.sql("""
                 insert into platform.totp_credentials (user_id, sealed_secret) values (?, ?)
                 on conflict (user_id) do update
-                   set totp_secret = null, sealed_secret = excluded.sealed_secret, created_at = now(),
+                   set sealed_secret = excluded.sealed_secret, created_at = now(),
                        last_used_step = null
                  where totp_credentials.confirmed_at is null
                 """)

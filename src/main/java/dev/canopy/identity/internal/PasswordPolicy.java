@@ -18,6 +18,9 @@ import dev.canopy.platform.web.ApiException.FieldError;
  *
  * <p>Length problems are {@code VALIDATION_FAILED} like any malformed field; a guessable password is
  * {@code PASSWORD_TOO_COMMON}, so a client can tell the user to choose another rather than a longer one.
+ *
+ * <p>An installation may add a breach API ({@link BreachApi}, k-anonymity, failing open), asked last, only about
+ * passwords every other rule accepts.
  */
 public final class PasswordPolicy {
 
@@ -28,7 +31,14 @@ public final class PasswordPolicy {
     /** Words an attacker tries first against any account here. */
     private static final List<String> SERVICE_WORDS = List.of("canopy");
 
+    /** Set at start-up by {@link BreachApiSetup}; null: none configured. */
+    private static volatile @Nullable BreachApi breachApi;
+
     private PasswordPolicy() {
+    }
+
+    static void useBreachApi(@Nullable BreachApi api) {
+        breachApi = api;
     }
 
     /** Why a password was refused: the problem's code and the field error's message. */
@@ -69,6 +79,10 @@ public final class PasswordPolicy {
             if (lower.contains(word)) {
                 return new Refusal(TOO_COMMON, "must not contain the name of this service");
             }
+        }
+        BreachApi api = breachApi;
+        if (api != null && api.breached(password)) {
+            return new Refusal(TOO_COMMON, "is too common: it is known from data breaches; choose another");
         }
         return null;
     }

@@ -2,6 +2,7 @@ package dev.canopy.identity.internal;
 
 import java.util.List;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -39,6 +40,7 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.canopy.platform.security.CanopyAuthentication;
 import dev.canopy.platform.security.ProblemAuthenticationException;
 import dev.canopy.platform.web.Problems;
+import dev.canopy.platform.web.RequestRefused;
 
 /** Bearer-token security for the API: stateless, every error as problem+json. */
 @Configuration(proxyBeanMethods = false)
@@ -66,7 +68,7 @@ class SecurityConfiguration {
 
     @Bean
     SecurityFilterChain api(HttpSecurity http, JwtDecoder decoder, PrincipalResolver principals,
-            ApiKeyAuthenticator apiKeys, Problems problems) throws Exception {
+            ApiKeyAuthenticator apiKeys, Problems problems, ApplicationEventPublisher events) throws Exception {
         var jwts = new JwtAuthenticationProvider(decoder);
         jwts.setJwtAuthenticationConverter(principals);
         // bearer tokens starting with cnp_ are API keys; everything else must be a Canopy JWT
@@ -83,8 +85,14 @@ class SecurityConfiguration {
                         .anyRequest().authenticated())
                 .oauth2ResourceServer(o -> o
                         .jwt(jwt -> jwt.authenticationManager(bearer))
-                        .authenticationEntryPoint((request, response, e) -> problems.write(response,
-                                problems.of(status(e), code(e), detail(e), request)))
+                        .authenticationEntryPoint((request, response, e) -> {
+                            if (status(e) == HttpStatus.UNAUTHORIZED) {
+                                // a token was presented and refused, before the audited part of the chain
+                                events.publishEvent(RequestRefused.of(RequestRefused.Kind.TOKEN_INVALID, request,
+                                        HttpStatus.UNAUTHORIZED.value(), code(e)));
+                            }
+                            problems.write(response, problems.of(status(e), code(e), detail(e), request));
+                        })
                         .accessDeniedHandler((request, response, e) -> problems.write(response,
                                 SecurityContextHolder.getContext().getAuthentication() instanceof ApiKeyAuthentication
                                         ? problems.of(HttpStatus.FORBIDDEN, "API_KEY_NOT_ALLOWED",

@@ -2,6 +2,7 @@ package dev.canopy.identity.internal;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -322,11 +323,12 @@ public class SignIn {
             throw new ApiException(HttpStatus.FORBIDDEN, "SSO_SESSION_TENANT_BOUND", "This session was started by "
                     + "the current tenant's single sign-on and is valid there only; sign in to the other tenant.");
         }
-        // not a member: an access grant to the tenant the caller works in now may let them in (MSP delegation)
+        // not a member: an access grant to one of the caller's own tenants may let them in (MSP delegation), the
+        // current one preferred; a delegated session goes back to an own tenant first
         Delegations.Delegation delegation = null;
         if (!user.platformAdmin() && own.stream().noneMatch(m -> m.tenantId().equals(tenantId))
                 && principal.viaTenantId() == null) {
-            delegation = delegations.available(tenantId, user.id(), principal.tenantId()).stream().findFirst()
+            delegation = delegations.availableFromAny(tenantId, user.id(), usableVia(principal.tenantId(), own))
                     .orElse(null);
         }
         TenantInfo tenant = delegation == null ? enterable(user, own, tenantId) : usable(tenantId);
@@ -370,6 +372,16 @@ public class SignIn {
         audit.resource("session", session.id().toString());
         audit.detail("access_grant_id", delegation.grantId());
         return issue(session.id(), user, tenant);
+    }
+
+    /** The user's own tenants a grant may be used from: usable ones, the current one first. */
+    private List<UUID> usableVia(UUID currentTenantId, List<Membership> own) {
+        var found = tenants.findAll(own.stream().map(Membership::tenantId).toList());
+        return own.stream()
+                .map(Membership::tenantId)
+                .filter(id -> found.containsKey(id) && found.get(id).usable())
+                .sorted(Comparator.comparing(id -> !id.equals(currentTenantId)))
+                .toList();
     }
 
     private TenantInfo usable(UUID tenantId) {

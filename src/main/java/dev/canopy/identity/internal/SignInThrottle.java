@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -18,6 +19,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.canopy.platform.web.Problems;
+import dev.canopy.platform.web.RequestRefused;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -47,7 +49,11 @@ class SignInThrottle extends OncePerRequestFilter {
             .expireAfterWrite(WINDOW)
             .build();
 
-    SignInThrottle(@Value("${canopy.auth.throttle.per-ip-per-minute}") int perMinute, Problems problems) {
+    private final ApplicationEventPublisher events;
+
+    SignInThrottle(@Value("${canopy.auth.throttle.per-ip-per-minute}") int perMinute, Problems problems,
+            ApplicationEventPublisher events) {
+        this.events = events;
         this.perMinute = perMinute;
         this.problems = problems;
     }
@@ -70,6 +76,9 @@ class SignInThrottle extends OncePerRequestFilter {
         if (window.count().incrementAndGet() > perMinute) {
             long retryAfter = Math.max(1, Duration.between(Instant.now(), window.started().plus(WINDOW)).toSeconds() + 1);
             response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfter));
+            // audited as a count per address and minute: a record each would let the attack flood the chain
+            events.publishEvent(RequestRefused.of(RequestRefused.Kind.THROTTLED, request,
+                    HttpStatus.TOO_MANY_REQUESTS.value(), "TOO_MANY_REQUESTS"));
             if (!request.getRequestURI().startsWith("/api/")) {
                 ConsoleSecurityConfiguration.plainPage(response, HttpStatus.TOO_MANY_REQUESTS,
                         "Too many attempts from your address; try again in " + retryAfter + " seconds.");

@@ -74,14 +74,9 @@ public class SigningKeys {
 
     private synchronized List<ECKey> load() {
         keys = jdbc.sql("""
-                select kid, jwk, sealed_jwk from platform.signing_keys where retired_at is null order by created_at desc
+                select kid, sealed_jwk from platform.signing_keys where retired_at is null order by created_at desc
                 """)
-                .query((rs, n) -> {
-                    byte[] sealed = rs.getBytes("sealed_jwk");
-                    // a row from before sealing (sealed at start-up by ClearSecretsSealing) is still read in clear
-                    return parse(sealed == null ? rs.getString("jwk")
-                            : secrets.openText(binding(rs.getString("kid")), sealed));
-                })
+                .query((rs, n) -> parse(secrets.openText(binding(rs.getString("kid")), rs.getBytes("sealed_jwk"))))
                 .list();
         loadedAt = Instant.now();
         return keys;

@@ -18,8 +18,10 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionCallback;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.canopy.access.BuiltInRole;
@@ -170,12 +172,23 @@ class SsoLogin {
         attempt.email = claims.email();
         String email = ProvisioningRules.email(claims, config.emailClaim());
         ProvisioningRules.requireAllowed(config.autoProvisioning(), email, claims);
-        return transactions.execute(status -> {
+        TransactionCallback<Completed> admitting = status -> {
             Completed completed = admit(tenant, config, claims, email, client, pending.returnTo());
             audit.succeeded(request, tenant.id(), completed.signedIn().user(), claims, completed.provisioned(),
                     completed.roles());
             return completed;
-        });
+        };
+        try {
+            return transactions.execute(admitting);
+        }
+        catch (DuplicateKeyException e) {
+            // a simultaneous first login of the same person (two tabs, a double click) committed the user, the
+            // link or the membership between our look-up and our insert; PostgreSQL reports the unique violation
+            // only once that transaction has committed, so a second attempt finds them and links to them
+            log.info("SSO login into tenant {} met a simultaneous first login of the same person; admitting again",
+                    tenant.id());
+            return transactions.execute(admitting);
+        }
     }
 
     /** Links or provisions the user, applies the roles and starts the session, in one transaction. */

@@ -33,4 +33,11 @@ public @interface Audited {
      * cannot recognise by their key, such as template inputs a schema marks secret.
      */
     boolean recordRequest() default true;
+
+    /**
+     * Whether the request runs in one transaction that the audit record commits with. Off for handlers that wait
+     * on the network (testing a cloud account): they open short transactions of their own, and the record is
+     * appended in one of its own afterwards.
+     */
+    boolean requestTransaction() default true;
 }

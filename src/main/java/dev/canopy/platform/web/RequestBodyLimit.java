@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
@@ -34,11 +35,14 @@ class RequestBodyLimit extends OncePerRequestFilter {
     private final long maxUploadBytes;
     private final List<String> uploadPaths;
     private final Problems problems;
+    private final ApplicationEventPublisher events;
     private final AntPathMatcher paths = new AntPathMatcher();
 
     RequestBodyLimit(@Value("${canopy.api.max-body-bytes}") long maxBytes,
             @Value("${canopy.api.max-upload}") DataSize maxUpload,
-            @Value("${canopy.api.upload-paths}") List<String> uploadPaths, Problems problems) {
+            @Value("${canopy.api.upload-paths}") List<String> uploadPaths, Problems problems,
+            ApplicationEventPublisher events) {
+        this.events = events;
         this.maxBytes = maxBytes;
         this.maxUploadBytes = maxUpload.toBytes();
         this.uploadPaths = uploadPaths;
@@ -55,6 +59,9 @@ class RequestBodyLimit extends OncePerRequestFilter {
             throws ServletException, IOException {
         long limit = isUpload(request) ? maxUploadBytes : maxBytes;
         if (request.getContentLengthLong() > limit) {
+            // refused before the audited part of the chain: counted per source and minute instead
+            events.publishEvent(RequestRefused.of(RequestRefused.Kind.BODY_TOO_LARGE, request,
+                    HttpStatus.CONTENT_TOO_LARGE.value(), "PAYLOAD_TOO_LARGE"));
             problems.write(response, problems.of(HttpStatus.CONTENT_TOO_LARGE, "PAYLOAD_TOO_LARGE",
                     "The request body is larger than " + limit + " bytes.", request));
             return;

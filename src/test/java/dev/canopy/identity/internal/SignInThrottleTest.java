@@ -2,18 +2,24 @@ package dev.canopy.identity.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockFilterChain;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 
 import dev.canopy.platform.web.Problems;
+import dev.canopy.platform.web.RequestRefused;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Per-IP throttling: each address gets its own minute's allowance; only credential endpoints count. */
 class SignInThrottleTest {
 
-    private final SignInThrottle throttle = new SignInThrottle(3, new Problems(JsonMapper.builder().build()));
+    private final List<Object> published = new ArrayList<>();
+    private final SignInThrottle throttle = new SignInThrottle(3, new Problems(JsonMapper.builder().build()),
+            published::add);
 
     @Test
     void theFourthLoginFromOneAddressInAMinuteIsRefused() throws Exception {
@@ -31,6 +37,13 @@ class SignInThrottleTest {
                 .isEqualTo(429);
         assertThat(post("/api/v1/auth/login", "198.51.100.2").getStatus()).as("another address")
                 .isEqualTo(200);
+        // each refusal is counted for the audit log (RefusedRequests aggregates them per address and minute)
+        assertThat(published).hasSize(2).allSatisfy(event -> assertThat(event).isInstanceOfSatisfying(
+                RequestRefused.class, refusal -> {
+                    assertThat(refusal.kind()).isEqualTo(RequestRefused.Kind.THROTTLED);
+                    assertThat(refusal.source()).isEqualTo("203.0.113.7");
+                    assertThat(refusal.status()).isEqualTo(429);
+                }));
     }
 
     @Test

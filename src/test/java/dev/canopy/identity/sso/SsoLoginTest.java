@@ -200,6 +200,41 @@ class SsoLoginTest extends ApiTest {
     }
 
     @Test
+    void twoSimultaneousFirstLoginsOfOnePersonBothSignInAsOneUser() throws Exception {
+        SsoTenant sso = ssoTenant("both", provisioning());
+        // a few rounds: each is one race, which the first login may win before the second looks
+        for (int round = 0; round < 4; round++) {
+            String email = Fixtures.unique("twice") + "@example.org";
+            List<SsoBrowser> browsers = List.of(new SsoBrowser(api), new SsoBrowser(api));
+            List<String> callbacks = new java.util.ArrayList<>();
+            for (SsoBrowser browser : browsers) {
+                nextSignIn(sso.issuerId(), "sub-" + email, email, List.of("devs"));
+                callbacks.add(browser.authorize(browser.start(sso.slug(), null)));
+            }
+            var ready = new java.util.concurrent.CyclicBarrier(2);
+            try (var threads = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                List<java.util.concurrent.Future<Api.Response>> answers = new java.util.ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    SsoBrowser browser = browsers.get(i);
+                    String callback = callbacks.get(i);
+                    answers.add(threads.submit(() -> {
+                        ready.await();
+                        return browser.callback(callback);
+                    }));
+                }
+                List<String> users = new java.util.ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    Api.Response answer = answers.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    JsonNode tokens = signedIn(browsers.get(i), answer);
+                    users.add(tokens.path("user").path("id").asString());
+                    assertThat(rolesIn(me(tokens), sso.tenant().id())).containsExactly("member");
+                }
+                assertThat(users.get(0)).as("one account for the one person").isEqualTo(users.get(1));
+            }
+        }
+    }
+
+    @Test
     void anExistingMemberIsLinkedByEmailWithoutProvisioning() {
         SsoTenant sso = ssoTenant("both", Map.of("enabled", false));
         Session member = fixtures.userIn(sso.tenant(), "member");
