@@ -114,8 +114,9 @@ class ConsoleBrowserTest extends ApiTest {
         String email = Fixtures.unique("viewer") + "@example.com";
         fixtures.addUser(tenant, email, "viewer");
         signIn(browser, email, Fixtures.PASSWORD);
-        // viewers may read cloud accounts and the catalog, nothing of the administration
-        assertThat(navLabels(browser)).containsExactly("Dashboard", "Users", "Cloud accounts", "Catalog", "Profile");
+        // viewers may read cloud accounts, the catalog and deployments, nothing of the administration
+        assertThat(navLabels(browser)).containsExactly("Dashboard", "Users", "Cloud accounts", "Catalog",
+                "Deployments", "Approvals", "Profile");
         browser.get(url("/users"));
         assertThat(browser.findElements(By.linkText("Invite a user"))).isEmpty();
         browser.get(url("/audit"));
