@@ -77,6 +77,13 @@ class Deployments {
                 .param("expires", timestamp(d.expiresAt())).param("key", d.idempotencyKey())
                 .param("hash", d.requestHash())
                 .update();
+        insertTags(d.tenantId(), d.id(), d.tags());
+    }
+
+    private void insertTags(UUID tenantId, UUID id, Map<String, String> tags) {
+        tags.forEach((key, value) -> jdbc.sql("""
+                insert into tenant.deployment_tags (tenant_id, deployment_id, key, value) values (?, ?, ?, ?)
+                """).params(tenantId, id, key, value).update());
     }
 
     Optional<Deployment> find(UUID tenantId, UUID id) {
@@ -95,47 +102,65 @@ class Deployments {
                 .params(tenantId, ownerId, key).query(ROW).optional();
     }
 
+    /**
+     * A page in id order. With tags, the first tag's rows drive (walked in id order on their btree, stopping at the
+     * page's end) and the others are checked per row.
+     */
     List<Deployment> list(UUID tenantId, Filter filter, @Nullable UUID after, int limit) {
         var where = new ArrayList<String>();
-        where.add("tenant_id = :tenant");
         var params = new java.util.HashMap<String, Object>();
         params.put("tenant", tenantId);
+        String from = "tenant.deployments d";
+        String id = "d.id";
+        int n = 0;
+        for (Map.Entry<String, String> tag : filter.tags().entrySet()) {
+            params.put("key" + n, tag.getKey());
+            params.put("value" + n, tag.getValue());
+            if (n == 0) {
+                from = "tenant.deployment_tags t join tenant.deployments d on d.tenant_id = t.tenant_id"
+                        + " and d.id = t.deployment_id";
+                id = "t.deployment_id";
+                where.add("t.tenant_id = :tenant and t.key = :key0 and t.value = :value0");
+            }
+            else {
+                where.add("exists (select 1 from tenant.deployment_tags x where x.tenant_id = d.tenant_id"
+                        + " and x.deployment_id = d.id and x.key = :key" + n + " and x.value = :value" + n + ")");
+            }
+            n++;
+        }
+        where.add("d.tenant_id = :tenant");
         if (after != null) {
-            where.add("id > :after");
+            where.add(id + " > :after");
             params.put("after", after);
         }
         if (filter.search() != null) {
-            where.add("search_text like :search");
+            where.add("d.search_text like :search");
             params.put("search", "%" + filter.search().toLowerCase().replace("\\", "\\\\").replace("%", "\\%")
                     .replace("_", "\\_") + "%");
         }
         if (filter.status() != null) {
-            where.add("status = :status");
+            where.add("d.status = :status");
             params.put("status", filter.status());
         }
         if (filter.environmentId() != null) {
-            where.add("environment_id = :environment");
+            where.add("d.environment_id = :environment");
             params.put("environment", filter.environmentId());
         }
         if (filter.templateId() != null) {
-            where.add("template_id = :template");
+            where.add("d.template_id = :template");
             params.put("template", filter.templateId());
         }
-        if (!filter.tags().isEmpty()) {
-            where.add("tags @> cast(:tags as jsonb)");
-            params.put("tags", JSON.writeValueAsString(filter.tags()));
-        }
         if (filter.ownerId() != null) {
-            where.add("owner_id = :owner");
+            where.add("d.owner_id = :owner");
             params.put("owner", filter.ownerId());
         }
         if (filter.businessUnitId() != null) {
-            where.add("business_unit_id = :unit");
+            where.add("d.business_unit_id = :unit");
             params.put("unit", filter.businessUnitId());
         }
         params.put("limit", limit);
-        return jdbc.sql("select * from tenant.deployments where " + String.join(" and ", where)
-                + " order by id limit :limit").params(params).query(ROW).list();
+        return jdbc.sql("select d.* from " + from + " where " + String.join(" and ", where) + " order by " + id
+                + " limit :limit").params(params).query(ROW).list();
     }
 
     void setStatus(UUID tenantId, UUID id, String status) {
@@ -153,10 +178,16 @@ class Deployments {
     }
 
     boolean setTags(UUID tenantId, UUID id, Map<String, String> tags, long version) {
-        return jdbc.sql("""
+        boolean written = jdbc.sql("""
                 update tenant.deployments set tags = cast(? as jsonb), updated_at = now(), version = version + 1
                  where tenant_id = ? and id = ? and version = ?
                 """).params(JSON.writeValueAsString(tags), tenantId, id, version).update() == 1;
+        if (written) {
+            jdbc.sql("delete from tenant.deployment_tags where tenant_id = ? and deployment_id = ?").params(tenantId, id)
+                    .update();
+            insertTags(tenantId, id, tags);
+        }
+        return written;
     }
 
     void setExpiry(UUID tenantId, UUID id, @Nullable Instant expiresAt) {

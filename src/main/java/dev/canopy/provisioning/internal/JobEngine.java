@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -161,27 +162,39 @@ class JobEngine implements SmartLifecycle, ChangeBroadcast.Listener {
                 .orElse(idle);
     }
 
-    private void dispatch(Job job) {
-        JobLease lease = new JobLease(owner);
-        held.put(job.id(), lease);
+    /**
+     * Runs the job on a worker, which then goes on with the next due job it claims in the transaction that finishes
+     * this one: a busy queue costs one transaction per job, and no job waits on a worker that has not started it.
+     */
+    private void dispatch(Job first) {
+        held.put(first.id(), new JobLease(owner));
         workers.execute(() -> {
-            try {
-                execute(job, lease);
+            Job job = first;
+            while (job != null) {
+                JobLease lease = held.get(job.id());
+                Job next = null;
+                try {
+                    next = execute(job, lease);
+                    if (next != null) {
+                        held.put(next.id(), new JobLease(owner)); // before the current one goes: never over capacity
+                    }
+                }
+                finally {
+                    held.remove(job.id());
+                }
+                job = next;
             }
-            finally {
-                held.remove(job.id());
-                wakeUp.release();
-            }
+            wakeUp.release();
         });
     }
 
-    private void execute(Job job, JobLease lease) {
+    /** One attempt of the job; answers the next job claimed when this one was let go, if any. */
+    private @Nullable Job execute(Job job, JobLease lease) {
         JobHandler handler = handlers.get(job.kind());
         if (job.attempts() > job.maxAttempts()) {
             // its workers died (or lost it) on every attempt it had
             handler.exhausted(job, "the job's worker stopped during each of its " + job.maxAttempts() + " attempts");
-            transactions.run(() -> queue.complete(job.id(), owner));
-            return;
+            return letGo(() -> queue.complete(job.id(), owner));
         }
         JobHandler.Outcome outcome;
         try {
@@ -192,28 +205,38 @@ class JobEngine implements SmartLifecycle, ChangeBroadcast.Listener {
             outcome = new JobHandler.Outcome.Retry(e.getMessage() == null ? e.toString() : e.getMessage());
         }
         if (lease.lost()) {
-            return; // another worker holds it now; what this one did is fenced off by the lease checks
+            return null; // another worker holds it now; what this one did is fenced off by the lease checks
         }
-        finish(job, handler, outcome);
+        return finish(job, handler, outcome);
     }
 
-    private void finish(Job job, JobHandler handler, JobHandler.Outcome outcome) {
-        switch (outcome) {
-            case JobHandler.Outcome.Done done -> transactions.run(() -> queue.complete(job.id(), owner));
+    private @Nullable Job finish(Job job, JobHandler handler, JobHandler.Outcome outcome) {
+        return switch (outcome) {
+            case JobHandler.Outcome.Done done -> letGo(() -> queue.complete(job.id(), owner));
             case JobHandler.Outcome.WaitUntil wait ->
-                transactions.run(() -> queue.release(job.id(), owner, wait.at(), false, null));
+                letGo(() -> queue.release(job.id(), owner, wait.at(), false, null));
             case JobHandler.Outcome.Retry retry -> {
                 if (job.lastAttempt()) {
                     handler.exhausted(job, retry.error());
-                    transactions.run(() -> queue.complete(job.id(), owner));
+                    yield letGo(() -> queue.complete(job.id(), owner));
                 }
-                else {
-                    Instant at = Instant.now().plus(Backoff.after(job.attempts(), settings.backoffBase(),
-                            settings.backoffMax()));
-                    transactions.run(() -> queue.release(job.id(), owner, at, true, retry.error()));
-                }
+                Instant at = Instant.now().plus(Backoff.after(job.attempts(), settings.backoffBase(),
+                        settings.backoffMax()));
+                yield letGo(() -> queue.release(job.id(), owner, at, true, retry.error()));
             }
-        }
+        };
+    }
+
+    /** Lets the job go and, in the same transaction, claims the next due one while the engine runs. */
+    private @Nullable Job letGo(Runnable release) {
+        return transactions.run(() -> {
+            release.run();
+            if (!running) {
+                return null;
+            }
+            List<Job> next = queue.claim(owner, 1, settings.lease());
+            return next.isEmpty() ? null : next.getFirst();
+        });
     }
 
     private void heartbeatLoop() {

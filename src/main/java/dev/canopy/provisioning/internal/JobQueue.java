@@ -65,15 +65,21 @@ class JobQueue {
      * lease ran out (their worker died). Each claim counts as an attempt.
      */
     List<Job> claim(String owner, int limit, Duration lease) {
+        // two index scans (the partial indexes of each kind) rather than one scan for an "or"
         return jdbc.sql("""
+                with queued as (
+                         select id from platform.provisioning_jobs
+                          where state = 'queued' and run_at <= now() order by run_at
+                          limit :limit for update skip locked),
+                     expired as (
+                         select id from platform.provisioning_jobs
+                          where state = 'running' and lease_until < now() order by lease_until
+                          limit :limit for update skip locked),
+                     due as (select id from queued union all select id from expired limit :limit)
                 update platform.provisioning_jobs j
                    set state = 'running', lease_owner = :owner, lease_until = now() + cast(:lease as interval),
                        attempts = j.attempts + 1, wake = false
-                  from (select id from platform.provisioning_jobs
-                         where (state = 'queued' and run_at <= now()) or (state = 'running' and lease_until < now())
-                         order by run_at
-                         limit :limit
-                         for update skip locked) due
+                  from due
                  where j.id = due.id
                 returning j.id, j.tenant_id, j.kind, j.subject_id, j.attempts, j.max_attempts
                 """).param("owner", owner).param("lease", lease.toString()).param("limit", limit).query(ROW).list();

@@ -17,7 +17,7 @@ import dev.canopy.platform.db.TenantTransactions;
 final class RunLogWriter implements LineSink, AutoCloseable {
 
     static final String TOPIC = "run_log";
-    static final Duration FLUSH_EVERY = Duration.ofMillis(100);
+    static final Duration FLUSH_EVERY = Duration.ofMillis(50);
     private static final int BATCH = 2000;
     private static final int MAX_LINE = 8192;
 
