@@ -17,6 +17,7 @@ import dev.canopy.support.Api;
 import dev.canopy.support.ApiTest;
 import dev.canopy.support.Fixtures.Session;
 import dev.canopy.support.Fixtures.TenantRef;
+import dev.canopy.support.Mailbox;
 import tools.jackson.databind.JsonNode;
 
 /** Protected environments: distinct approvers with the right roles, never oneself, one rejection, deadlines. */
@@ -62,6 +63,10 @@ class ApprovalsApiTest extends ApiTest {
         assertThat(target.resolve("tree")).as("nothing is applied before approval").doesNotExist();
 
         assertThat(inbox(first)).contains(run);
+        assertThat(Mailbox.awaitMessage(first.email(), 1).subject()).startsWith("Approval needed: apply of");
+        assertThat(Mailbox.awaitMessage(second.email(), 1).text()).contains("/api/v1/runs/" + run + "/approvals");
+        assertThat(Mailbox.to(requester.email())).as("the requester is not asked").isEmpty();
+        assertThat(Mailbox.to(member.email())).as("nor a member without the approver role").isEmpty();
         assertThat(inbox(requester)).as("one's own run is not in one's inbox").doesNotContain(run);
         assertProblem(decide(requester, run, "approve"), 403, "SELF_APPROVAL_FORBIDDEN");
         assertProblem(decide(member, run, "approve"), 403, "NOT_AN_APPROVER");

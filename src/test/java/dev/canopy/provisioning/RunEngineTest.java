@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.canopy.support.Api;
 import dev.canopy.support.ApiTest;
 import dev.canopy.support.Fixtures.Session;
+import dev.canopy.support.Mailbox;
 import tools.jackson.databind.JsonNode;
 
 /** The job engine through real runs: retries that resume, dead letters and replays, cancels, queues and TTLs. */
@@ -164,6 +165,9 @@ class RunEngineTest extends ApiTest {
         assertThat(target.resolve("tree")).doesNotExist();
         JsonNode runs = api.get("/api/v1/deployments/" + deployment + "/runs", admin.accessToken()).json();
         assertThat(runs.path("items").get(1).path("requested_by_email").asString()).isEqualTo("system:ttl");
+        assertThat(api.get("/api/v1/audit-events?limit=200", admin.accessToken()).json().path("items")
+                .findValuesAsString("action")).contains("deployment.expiring", "deployment.expired");
+        assertThat(Mailbox.awaitMessage(admin.email(), 1).subject()).contains("is destroyed at");
     }
 
     @Test

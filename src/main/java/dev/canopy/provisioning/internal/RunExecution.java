@@ -50,12 +50,13 @@ class RunExecution implements JobHandler, ChangeBroadcast.Listener {
     private final TemplateCatalog catalog;
     private final Secrets secrets;
     private final CloudAccountCredentials accounts;
+    private final ApproverNotices approvers;
     private final Map<String, ProvisioningDriver> drivers = new ConcurrentHashMap<>();
     private final Map<UUID, CancelSignal> executing = new ConcurrentHashMap<>();
 
     RunExecution(Runs runs, Deployments deployments, Environments environments, RunLogs logs, RunLifecycle lifecycle,
             JobQueue queue, JobSettings settings, TenantTransactions scopes, ChangeBroadcast changes,
-            TemplateCatalog catalog, Secrets secrets, CloudAccountCredentials accounts,
+            TemplateCatalog catalog, Secrets secrets, CloudAccountCredentials accounts, ApproverNotices approvers,
             List<ProvisioningDriver> drivers) {
         this.runs = runs;
         this.deployments = deployments;
@@ -69,6 +70,7 @@ class RunExecution implements JobHandler, ChangeBroadcast.Listener {
         this.catalog = catalog;
         this.secrets = secrets;
         this.accounts = accounts;
+        this.approvers = approvers;
         drivers.forEach(d -> this.drivers.put(d.key(), d));
         changes.subscribe(this);
     }
@@ -167,8 +169,13 @@ class RunExecution implements JobHandler, ChangeBroadcast.Listener {
             Instant deadline = Instant.now().plus(run.approvalTimeout());
             fenced(job, lease, () -> {
                 runs.planned(tenantId, run.id(), plan, digest, deadline);
-                return runs.transition(tenantId, run.id(), Set.of(RunState.PLANNING), RunState.AWAITING_APPROVAL,
-                        null);
+                if (runs.transition(tenantId, run.id(), Set.of(RunState.PLANNING), RunState.AWAITING_APPROVAL,
+                        null)) {
+                    Deployment deployment = deployments.find(tenantId, run.deploymentId()).orElseThrow();
+                    approvers.awaitingApproval(runs.find(tenantId, run.id()).orElseThrow(), deployment,
+                            environments.find(tenantId, deployment.environmentId()).orElseThrow().name());
+                }
+                return null;
             });
             return new Outcome.WaitUntil(deadline);
         }

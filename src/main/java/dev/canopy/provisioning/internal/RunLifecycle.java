@@ -1,5 +1,6 @@
 package dev.canopy.provisioning.internal;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -7,6 +8,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
@@ -38,9 +40,12 @@ class RunLifecycle {
     private final AccessDecisionPoint decisions;
     private final AuditTrail audit;
     private final ChangeBroadcast changes;
+    private final Duration expiryWarning;
 
     RunLifecycle(Runs runs, Deployments deployments, JobQueue queue, JobSettings settings, RoleCatalog roles,
-            AccessDecisionPoint decisions, AuditTrail audit, ChangeBroadcast changes) {
+            AccessDecisionPoint decisions, AuditTrail audit, ChangeBroadcast changes,
+            @Value("${canopy.provisioning.expiry-warning:1h}") Duration expiryWarning) {
+        this.expiryWarning = expiryWarning;
         this.runs = runs;
         this.deployments = deployments;
         this.queue = queue;
@@ -207,7 +212,7 @@ class RunLifecycle {
                 queue.unschedule(tenantId, Job.EXPIRE, run.deploymentId());
             }
             else if (state == RunState.SUCCEEDED && deployment.expiresAt() != null) {
-                queue.schedule(tenantId, Job.EXPIRE, run.deploymentId(), deployment.expiresAt(), settings.maxAttempts());
+                rescheduleExpiry(tenantId, run.deploymentId(), deployment.expiresAt());
             }
             admitNext(tenantId, run.deploymentId());
         }
@@ -216,9 +221,9 @@ class RunLifecycle {
                 Map.of("deployment_id", run.deploymentId().toString(), "kind", run.kind())));
     }
 
-    /** Moves the deployment's TTL job to its new expiry. */
+    /** Moves the deployment's TTL job to the warning before its new expiry. */
     void rescheduleExpiry(UUID tenantId, UUID deploymentId, Instant expiresAt) {
-        queue.schedule(tenantId, Job.EXPIRE, deploymentId, expiresAt, settings.maxAttempts());
+        queue.schedule(tenantId, Job.EXPIRE, deploymentId, expiresAt.minus(expiryWarning), settings.maxAttempts());
     }
 
     private static Actor actorOf(Run run) {
