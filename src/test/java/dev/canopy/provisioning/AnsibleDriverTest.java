@@ -9,14 +9,57 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import com.zaxxer.hikari.HikariDataSource;
 
 import dev.canopy.support.Api;
 import dev.canopy.support.ApiTest;
 import dev.canopy.support.Fixtures.Session;
+import dev.canopy.support.TemplateArchives;
 import tools.jackson.databind.JsonNode;
 
 /** Real playbooks through the Ansible driver against localhost: their effects are checked on disk. */
 class AnsibleDriverTest extends ApiTest {
+
+    /**
+     * A database on the embedded PostgreSQL, made and dropped with community.postgresql (which needs psycopg2) as the
+     * server's superuser (Canopy's own roles may not create databases).
+     */
+    static final String DATABASE_PLAYBOOK = """
+            - hosts: localhost
+              connection: local
+              gather_facts: false
+              tasks:
+                - name: the database
+                  community.postgresql.postgresql_db:
+                    name: "{{ database }}"
+                    state: "{{ 'absent' if canopy_action == 'destroy' else 'present' }}"
+                    login_host: localhost
+                    port: "{{ db_port }}"
+                    login_user: "{{ user }}"
+                - name: report it
+                  ansible.builtin.set_fact:
+                    canopy_outputs:
+                      database: "{{ database }}"
+                  when: canopy_action != 'destroy'
+            """;
+
+    static final String DATABASE_INPUTS = """
+            type: object
+            required: [database, db_port, user]
+            properties:
+              database: {type: string, pattern: "^[a-z][a-z0-9_]{0,40}$"}
+              db_port: {type: integer}
+              user: {type: string}
+            """;
+
+    @Autowired
+    HikariDataSource dataSource;
+
+    @Autowired
+    JdbcClient jdbc;
 
     @TempDir
     Path target;
@@ -60,5 +103,38 @@ class AnsibleDriverTest extends ApiTest {
         assertThat(target.resolve("tree")).doesNotExist();
         assertThat(api.get("/api/v1/deployments/" + deployment, admin.accessToken()).json().path("status")
                 .asString()).isEqualTo("destroyed");
+    }
+
+    @Test
+    void aPostgresqlDatabaseIsMadeOnTheEmbeddedServerAndDroppedAgain() {
+        Session admin = fixtures.userIn(fixtures.tenant(), "tenant_admin");
+        Api.Response template = api.post("/api/v1/templates", admin.accessToken(), Api.obj("name", "Database "
+                + java.util.UUID.randomUUID(), "driver", "ansible"));
+        String id = template.json().path("id").asString();
+        byte[] archive = TemplateArchives.with().manifest(TemplateArchives.manifest("1.0.0", "ansible",
+                DATABASE_INPUTS)).file("playbook.yml", DATABASE_PLAYBOOK).zip();
+        assertThat(api.upload("/api/v1/templates/" + id + "/versions", admin.accessToken(), "file", "t.zip", archive)
+                .status()).isEqualTo(201);
+        String database = "canopy_test_" + Long.toHexString(System.nanoTime());
+        int port = java.net.URI.create(dataSource.getJdbcUrl().substring("jdbc:".length())).getPort();
+        Api.Response created = api.post("/api/v1/deployments", admin.accessToken(), Api.obj("name", database,
+                "template_id", id, "environment_id", provisioning.environment(admin, "development"), "inputs",
+                Api.obj("database", database, "db_port", port, "user", "postgres")));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String run = created.json().path("run").path("id").asString();
+        JsonNode done = provisioning.await(admin, run);
+        assertThat(done.path("state").asString()).as(provisioning.log(admin, run)).isEqualTo("succeeded");
+        assertThat(done.path("plan").toString()).as("the plan (--check) names the database").contains("the database");
+        assertThat(exists(database)).isTrue();
+
+        String destroy = api.delete("/api/v1/deployments/" + created.json().path("id").asString(),
+                admin.accessToken()).json().path("id").asString();
+        assertThat(provisioning.await(admin, destroy).path("state").asString()).isEqualTo("succeeded");
+        assertThat(exists(database)).isFalse();
+    }
+
+    private boolean exists(String database) {
+        return jdbc.sql("select exists (select 1 from pg_database where datname = ?)").param(database)
+                .query(Boolean.class).single();
     }
 }

@@ -219,6 +219,19 @@ class DeploymentsApiTest extends ApiTest {
                         new BadInput(Api.json(obj("decision", "approve", "comment", "c".repeat(1001))),
                                 "VALIDATION_FAILED", List.of("comment")),
                         new BadInput(Api.json(obj("decision", "approve", "extra", 1)), "UNKNOWN_FIELD", List.of())));
+        String deployment = api.get("/api/v1/runs/" + run, admin.accessToken()).json().path("deployment_id").asString();
+        assertEachRejected(body -> api.send("POST", "/api/v1/deployments/" + deployment + "/tags", admin.accessToken(),
+                body, Map.of()), List.of(new BadInput("{", "MALFORMED_JSON", List.of()),
+                        new BadInput(Api.json(obj("add", Map.of("team", "x"))), "VALIDATION_FAILED", List.of("version")),
+                        new BadInput(Api.json(obj("add", List.of("x"), "version", 0)), "INVALID_TYPE", List.of()),
+                        new BadInput(Api.json(obj("add", Map.of("Bad Key", "v", "ok", "v".repeat(257)), "version", 0)),
+                                "VALIDATION_FAILED", List.of("tags.Bad Key", "tags.ok")),
+                        new BadInput(Api.json(obj("colour", 1, "version", 0)), "UNKNOWN_FIELD", List.of())));
+        assertEachRejected(body -> api.send("POST", "/api/v1/deployments/" + deployment + "/extend",
+                admin.accessToken(), body, Map.of()), List.of(new BadInput("{", "MALFORMED_JSON", List.of()),
+                        new BadInput("{}", "VALIDATION_FAILED", List.of("ttl")),
+                        new BadInput(Api.json(obj("ttl", 5)), "INVALID_TYPE", List.of()),
+                        new BadInput(Api.json(obj("ttl", "soon")), "VALIDATION_FAILED", List.of("ttl"))));
         assertProblem(api.get("/api/v1/runs/" + run + "/logs?limit=0", admin.accessToken()), 400,
                 "VALIDATION_FAILED");
         assertProblem(api.send("GET", "/api/v1/runs/" + run + "/logs/stream", admin.accessToken(), null,
