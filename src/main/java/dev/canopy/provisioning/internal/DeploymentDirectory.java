@@ -264,6 +264,19 @@ class DeploymentDirectory {
                 page.after(), page.fetchSize())), Deployment::id);
     }
 
+    /** The run if the principal may see its deployment; 404 {@code RUN_NOT_FOUND} otherwise. */
+    Run visibleRun(CanopyPrincipal principal, UUID id) {
+        Run run = scopes.inTenant(principal.tenantId(), () -> runs.find(principal.tenantId(), id))
+                .orElseThrow(() -> RunLifecycle.notFound(id));
+        try {
+            visible(principal, run.deploymentId());
+        }
+        catch (ApiException e) {
+            throw RunLifecycle.notFound(id);
+        }
+        return run;
+    }
+
     List<Deployments.EnvironmentCount> statsByEnvironment(CanopyPrincipal principal) {
         UUID owner = null;
         if (!principal.can(Permissions.DEPLOYMENTS_LIST)) {

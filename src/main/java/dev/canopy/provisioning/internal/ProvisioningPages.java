@@ -196,7 +196,7 @@ class ProvisioningPages {
     SseEmitter logStream(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable String id,
             @RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId,
             @RequestParam(required = false, defaultValue = "0") long after) {
-        Run run = visibleRun(principal, uuid(id, "RUN_NOT_FOUND"));
+        Run run = deployments.visibleRun(principal, uuid(id, "RUN_NOT_FOUND"));
         long from = after;
         if (lastEventId != null && lastEventId.strip().matches("\\d{1,18}")) {
             from = Long.parseLong(lastEventId.strip());
@@ -210,7 +210,7 @@ class ProvisioningPages {
             @RequestParam(required = false) @Nullable String decision,
             @RequestParam(required = false) @Nullable String comment, Model model, HttpServletResponse response) {
         UUID runId = uuid(id, "RUN_NOT_FOUND");
-        visibleRun(principal, runId);
+        deployments.visibleRun(principal, runId);
         String text = comment == null ? "" : comment;
         try {
             if (!"approve".equals(decision) && !"reject".equals(decision)) {
@@ -239,7 +239,7 @@ class ProvisioningPages {
     String cancel(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable String id, Model model,
             HttpServletResponse response) {
         UUID runId = uuid(id, "RUN_NOT_FOUND");
-        Run run = visibleRun(principal, runId);
+        Run run = deployments.visibleRun(principal, runId);
         deployments.require(principal, Permissions.DEPLOYMENTS_UPDATE, deployments.get(run.tenantId(),
                 run.deploymentId()));
         try {
@@ -258,13 +258,9 @@ class ProvisioningPages {
         UUID tenantId = principal.tenantId();
         List<Map<String, Object>> pending = new ArrayList<>();
         scopes.inTenant(tenantId, () -> {
-            for (Run r : runs.awaitingApproval(tenantId, null, 200)) {
-                boolean own = principal.userId().equals(r.requestedBy()) && !r.allowSelfApproval();
-                if (!own && lifecycle.mayApprove(principal, r) && lifecycle.approvalsOfPlan(r).stream()
-                        .noneMatch(a -> a.approverId().equals(principal.userId()))) {
-                    Deployment d = deployments.get(tenantId, r.deploymentId());
-                    pending.add(Map.of("run", r, "deployment", d, "approvals", lifecycle.approvalsOfPlan(r).size()));
-                }
+            for (Run r : lifecycle.pendingFor(principal, runs.awaitingApproval(tenantId, null, 200))) {
+                pending.add(Map.of("run", r, "deployment", deployments.get(tenantId, r.deploymentId()), "approvals",
+                        lifecycle.approvalsOfPlan(r).size()));
             }
         });
         model.addAttribute("pending", pending);
@@ -272,21 +268,17 @@ class ProvisioningPages {
     }
 
     private String run(CanopyPrincipal principal, UUID runId, Model model, @Nullable String notice) {
-        Run run = visibleRun(principal, runId);
+        Run run = deployments.visibleRun(principal, runId);
         Deployment d = deployments.get(run.tenantId(), run.deploymentId());
         List<Runs.Approval> approvals = scopes.inTenant(run.tenantId(), () -> runs.approvals(run.tenantId(), runId));
         List<LogLine> lines = scopes.inTenant(run.tenantId(), () -> logs.after(run.tenantId(), runId, 0, 5000));
-        boolean decided = approvals.stream().anyMatch(a -> a.approverId().equals(principal.userId())
-                && a.planDigest().equals(run.planDigest()));
-        boolean self = principal.userId().equals(run.requestedBy()) && !run.allowSelfApproval();
         model.addAttribute("run", run);
         model.addAttribute("deployment", d);
         model.addAttribute("approvals", approvals);
         model.addAttribute("lines", lines);
         model.addAttribute("lastSeq", lines.isEmpty() ? 0 : lines.getLast().seq());
         model.addAttribute("finished", run.state().terminal());
-        model.addAttribute("canDecide", run.state() == RunState.AWAITING_APPROVAL && !decided && !self
-                && scopes.inTenant(run.tenantId(), () -> lifecycle.mayApprove(principal, run)));
+        model.addAttribute("canDecide", scopes.inTenant(run.tenantId(), () -> lifecycle.mayDecide(principal, run)));
         model.addAttribute("canCancel", !run.state().terminal());
         model.addAttribute("notice", notice);
         if (!model.containsAttribute("errors")) {
@@ -305,18 +297,6 @@ class ProvisioningPages {
         model.addAttribute("errors", errors);
         model.addAttribute("refresh", false);
         return "console/deployment-new";
-    }
-
-    private Run visibleRun(CanopyPrincipal principal, UUID id) {
-        Run run = scopes.inTenant(principal.tenantId(), () -> runs.find(principal.tenantId(), id))
-                .orElseThrow(() -> RunLifecycle.notFound(id));
-        try {
-            deployments.visible(principal, run.deploymentId());
-        }
-        catch (ApiException e) {
-            throw RunLifecycle.notFound(id);
-        }
-        return run;
     }
 
     /** The API's field names as the form names them: inputs by their own name, the rest with a prefix. */

@@ -150,6 +150,19 @@ class RunLifecycle {
         return roles.holdsAny(principal.tenantId(), principal.userId(), unit, run.approverRoles());
     }
 
+    /** Whether the principal may decide on the run now: an approver, not its requester (unless allowed), undecided. */
+    boolean mayDecide(CanopyPrincipal principal, Run run) {
+        return run.state() == RunState.AWAITING_APPROVAL
+                && (run.allowSelfApproval() || !principal.userId().equals(run.requestedBy()))
+                && approvalsOfPlan(run).stream().noneMatch(a -> a.approverId().equals(principal.userId()))
+                && mayApprove(principal, run);
+    }
+
+    /** The runs awaiting approval after the cursor that the principal may decide on (the approver's inbox). */
+    List<Run> pendingFor(CanopyPrincipal principal, List<Run> awaiting) {
+        return awaiting.stream().filter(r -> mayDecide(principal, r)).toList();
+    }
+
     List<Runs.Approval> approvalsOfPlan(Run run) {
         return runs.approvals(run.tenantId(), run.id()).stream()
                 .filter(a -> a.planDigest().equals(run.planDigest())).toList();

@@ -61,7 +61,7 @@ class RunsController {
 
     @GetMapping("/api/v1/runs/{id}")
     RunView get(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id) {
-        Run run = visible(principal, id);
+        Run run = deployments.visibleRun(principal, id);
         return RunView.of(run, scopes.inTenant(run.tenantId(), () -> runs.approvals(run.tenantId(), id)),
                 scopes.inTenant(run.tenantId(), () -> runs.steps(run.tenantId(), id)));
     }
@@ -70,7 +70,7 @@ class RunsController {
     LogPage logs(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @RequestParam(required = false, defaultValue = "0") long after,
             @RequestParam(required = false) @Nullable Integer limit) {
-        Run run = visible(principal, id);
+        Run run = deployments.visibleRun(principal, id);
         int size = limit == null ? 1000 : limit;
         if (size < 1 || size > MAX_LOG_PAGE || after < 0) {
             throw ApiException.invalidField(after < 0 ? "after" : "limit", after < 0 ? "must not be negative"
@@ -84,7 +84,7 @@ class RunsController {
     SseEmitter stream(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId,
             @RequestParam(required = false, defaultValue = "0") long after) {
-        Run run = visible(principal, id);
+        Run run = deployments.visibleRun(principal, id);
         long from = after;
         if (lastEventId != null) {
             try {
@@ -101,7 +101,7 @@ class RunsController {
     @PostMapping("/api/v1/runs/{id}/approvals")
     RunView decide(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
             @RequestBody Decision body) {
-        visible(principal, id);
+        deployments.visibleRun(principal, id);
         if (body.decision() == null || !Set.of("approve", "reject").contains(body.decision())) {
             throw ApiException.invalidField("decision", "must be approve or reject");
         }
@@ -118,7 +118,7 @@ class RunsController {
     @Audited(action = "run.cancel_requested", resource = "run")
     @PostMapping("/api/v1/runs/{id}/cancel")
     ResponseEntity<RunView> cancel(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id) {
-        Run run = visible(principal, id);
+        Run run = deployments.visibleRun(principal, id);
         deployments.require(principal, Permissions.DEPLOYMENTS_UPDATE, deployments.get(run.tenantId(),
                 run.deploymentId()));
         Run canceled = scopes.inTenant(principal.tenantId(), () -> lifecycle.cancel(principal.tenantId(), id));
@@ -128,7 +128,7 @@ class RunsController {
     @Audited(action = "run.replayed", resource = "run")
     @PostMapping("/api/v1/runs/{id}/replay")
     ResponseEntity<RunView> replay(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id) {
-        Run run = visible(principal, id);
+        Run run = deployments.visibleRun(principal, id);
         Deployment deployment = deployments.get(run.tenantId(), run.deploymentId());
         deployments.require(principal, Permissions.DEPLOYMENTS_UPDATE, deployment);
         Environment environment = environments.find(run.tenantId(), deployment.environmentId());
@@ -151,24 +151,9 @@ class RunsController {
         List<Run> candidates = scopes.inTenant(tenantId, () -> runs.awaitingApproval(tenantId, page.after(),
                 page.fetchSize()));
         Page<Run> found = page.page(candidates, Run::id);
-        List<RunView> mine = scopes.inTenant(tenantId, () -> found.items().stream()
-                .filter(r -> r.allowSelfApproval() || !principal.userId().equals(r.requestedBy()))
-                .filter(r -> lifecycle.mayApprove(principal, r))
-                .map(r -> RunView.of(r, lifecycle.approvalsOfPlan(r), null))
-                .filter(r -> r.approvals().stream().noneMatch(a -> a.approverId().equals(principal.userId())))
-                .toList());
+        List<RunView> mine = scopes.inTenant(tenantId, () -> lifecycle.pendingFor(principal, found.items()).stream()
+                .map(r -> RunView.of(r, lifecycle.approvalsOfPlan(r), null)).toList());
         return new Page<>(mine, found.nextCursor());
     }
 
-    private Run visible(CanopyPrincipal principal, UUID id) {
-        Run run = scopes.inTenant(principal.tenantId(), () -> runs.find(principal.tenantId(), id))
-                .orElseThrow(() -> RunLifecycle.notFound(id));
-        try {
-            deployments.visible(principal, run.deploymentId());
-        }
-        catch (ApiException e) {
-            throw RunLifecycle.notFound(id);
-        }
-        return run;
-    }
 }
