@@ -96,6 +96,14 @@ class AnsibleDriverTest extends ApiTest {
         assertThat(deployed.path("outputs").path("action").asString()).isEqualTo("apply");
         assertThat(provisioning.log(admin, runId)).contains("TASK [write the message]", "changed: [localhost]");
 
+        Api.Response preview = api.post("/api/v1/deployments/" + deployment + "/plan", admin.accessToken(), null);
+        assertThat(preview.status()).as(preview.toString()).isEqualTo(202);
+        assertThat(preview.json().path("kind").asString()).isEqualTo("plan");
+        JsonNode planned = provisioning.await(admin, preview.json().path("id").asString());
+        assertThat(planned.path("state").asString()).isEqualTo("succeeded");
+        assertThat(planned.path("plan").size()).as("applied already: nothing would change").isZero();
+        assertThat(planned.path("steps").findValuesAsString("name")).containsExactly("plan");
+
         Api.Response destroy = api.delete("/api/v1/deployments/" + deployment, admin.accessToken());
         assertThat(destroy.status()).as(destroy.toString()).isEqualTo(202);
         JsonNode destroyed = provisioning.await(admin, destroy.json().path("id").asString());
