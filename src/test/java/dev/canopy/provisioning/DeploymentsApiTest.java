@@ -295,7 +295,7 @@ class DeploymentsApiTest extends ApiTest {
         String run = created.json().path("run").path("id").asString();
         assertThat(provisioning.await(admin, run).path("state").asString()).isEqualTo("succeeded");
         String log = provisioning.log(admin, run);
-        assertThat(log).contains("say the token").doesNotContain(TOKEN);
+        assertThat(log).contains("say the token: the token is ********").doesNotContain(TOKEN);
         JsonNode deployment = api.get("/api/v1/deployments/" + created.json().path("id").asString(),
                 admin.accessToken()).json();
         assertThat(deployment.toString()).doesNotContain(TOKEN);
@@ -304,6 +304,48 @@ class DeploymentsApiTest extends ApiTest {
         UUID tenant = admin.tenantId();
         assertThat(scopes.inTenant(tenant, () -> jdbc.sql("select count(*) from tenant.run_logs where tenant_id = ? "
                 + "and text like ?").params(tenant, "%" + TOKEN + "%").query(Long.class).single())).isZero();
+    }
+
+    /** Reads the environment's AWS keys from its own environment, writes one to a file and says it in the log. */
+    static final String USES_CREDENTIALS = """
+            - hosts: localhost
+              connection: local
+              gather_facts: false
+              tasks:
+                - name: use the account
+                  ansible.builtin.copy:
+                    dest: "{{ target }}/credentials.txt"
+                    content: "{{ lookup('env', 'CANOPY_PROVIDER') }} {{ lookup('env', 'CANOPY_SETTING_REGION') }} {{ lookup('env', 'CANOPY_CREDENTIAL_SECRET_ACCESS_KEY') }}"
+                - name: say the key
+                  ansible.builtin.debug:
+                    msg: "key {{ lookup('env', 'CANOPY_CREDENTIAL_SECRET_ACCESS_KEY') }}"
+            """;
+
+    @Test
+    void theEnvironmentsCloudAccountReachesTheProcessOnlyAndNeverTheLog() throws Exception {
+        String secretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKY";
+        Api.Response account = api.post("/api/v1/cloud-accounts", admin.accessToken(), obj("name", "aws-"
+                + UUID.randomUUID(), "provider", "aws", "settings", obj("region", "eu-west-1"), "auth_type",
+                "access_keys", "credentials", obj("access_key_id", "AKIAIOSFODNN7EXAMPLE", "secret_access_key",
+                        secretKey), "environments", List.of("staging")));
+        assertThat(account.status()).as(account.toString()).isEqualTo(201);
+        String accountId = account.json().path("id").asString();
+        String staging = provisioning.environment(admin, "staging");
+        assertProblem(api.patch("/api/v1/environments/" + development, admin.accessToken(), obj("cloud_account_id",
+                accountId, "version", 0)), 400, "VALIDATION_FAILED");
+        Api.Response linked = api.patch("/api/v1/environments/" + staging, admin.accessToken(), obj(
+                "cloud_account_id", accountId, "version", 0));
+        assertThat(linked.status()).as(linked.toString()).isEqualTo(200);
+
+        String uses = provisioning.template(admin, USES_CREDENTIALS, null);
+        String run = provisioning.deploy(admin, uses, staging, target, Map.of()).json().path("run").path("id")
+                .asString();
+        assertThat(provisioning.await(admin, run).path("state").asString()).as(provisioning.log(admin, run))
+                .isEqualTo("succeeded");
+        assertThat(java.nio.file.Files.readString(target.resolve("credentials.txt")))
+                .isEqualTo("aws eu-west-1 " + secretKey);
+        assertThat(provisioning.log(admin, run)).contains("key ********").doesNotContain(secretKey);
+        assertThat(api.get("/api/v1/runs/" + run, admin.accessToken()).text()).doesNotContain(secretKey);
     }
 
     private boolean catchInsert(UUID scope, String sql, UUID tenant) {

@@ -207,7 +207,9 @@ class AnsibleDriver implements ProvisioningDriver {
                 case "v2_playbook_on_task_start" -> log.line("stdout", "info", "TASK [" + task + "]");
                 case "v2_runner_on_ok" -> hosts(event, (host, result) -> {
                     boolean changed = result.path("changed").asBoolean(false);
-                    log.line("stdout", "info", (changed ? "changed: [" : "ok: [") + host + "] " + task);
+                    // what a debug task says is what its author wants to read in the log
+                    String said = result.path("msg").isString() ? ": " + result.path("msg").asString() : "";
+                    log.line("stdout", "info", (changed ? "changed: [" : "ok: [") + host + "] " + task + said);
                     if (changed) {
                         changes.add(change(task, host, result));
                     }
