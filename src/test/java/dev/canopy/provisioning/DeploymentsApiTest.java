@@ -240,7 +240,7 @@ class DeploymentsApiTest extends ApiTest {
 
     @Test
     void anotherTenantSeesAndChangesNothingOfIt() {
-        Api.Response created = deploy(Map.of());
+        Api.Response created = deploy(Map.of("tags", Map.of("team", "private")));
         String id = created.json().path("id").asString();
         String run = created.json().path("run").path("id").asString();
         provisioning.await(admin, run);
@@ -262,8 +262,8 @@ class DeploymentsApiTest extends ApiTest {
 
         UUID otherTenant = other.tenantId();
         UUID mine = admin.tenantId();
-        for (String table : List.of("environments", "deployments", "runs", "run_steps", "run_approvals",
-                "run_logs")) {
+        for (String table : List.of("environments", "deployments", "deployment_tags", "runs", "run_steps",
+                "run_approvals", "run_logs")) {
             String count = "select count(*) from tenant." + table + " where tenant_id = ?";
             if (!table.equals("run_approvals")) {
                 assertThat(scopes.inTenant(mine, () -> jdbc.sql(count).param(mine).query(Long.class).single()))
@@ -275,6 +275,7 @@ class DeploymentsApiTest extends ApiTest {
         for (String change : List.of("update tenant.deployments set name = 'taken' where tenant_id = ?",
                 "update tenant.runs set state = 'failed' where tenant_id = ?",
                 "delete from tenant.run_logs where tenant_id = ?",
+                "delete from tenant.deployment_tags where tenant_id = ?",
                 "delete from tenant.environments where tenant_id = ? and name = 'staging'")) {
             assertThat(scopes.inTenant(otherTenant, () -> jdbc.sql(change).param(mine).update())).as(change)
                     .isZero();

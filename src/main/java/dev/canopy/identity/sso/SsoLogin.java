@@ -209,10 +209,16 @@ class SsoLogin {
                         + "are not linked to a tenant's identity provider; they sign in with their password.");
             }
             UUID existing = user == null ? null : user.id();
+            boolean linkedMeanwhile = false;
             if (existing != null && scopes.inTenant(tenantId,
                     () -> identities.linkedElsewhere(tenantId, claims.issuer(), existing))) {
-                throw new ApiException(HttpStatus.CONFLICT, "SSO_IDENTITY_CONFLICT", "The account " + email
-                        + " is already linked to another identity of this provider in this tenant.");
+                // a simultaneous first login of this very identity may have linked it since the look-up above
+                linkedMeanwhile = scopes.inTenant(tenantId, () -> identities.userOf(tenantId, claims.issuer(),
+                        claims.subject())).filter(existing::equals).isPresent();
+                if (!linkedMeanwhile) {
+                    throw new ApiException(HttpStatus.CONFLICT, "SSO_IDENTITY_CONFLICT", "The account " + email
+                            + " is already linked to another identity of this provider in this tenant.");
+                }
             }
             if (user == null) {
                 if (!rules.enabled()) {
@@ -228,7 +234,10 @@ class SsoLogin {
                 log.info("User {} provisioned at first SSO login into tenant {}", id, tenantId);
             }
             UUID userId = user.id();
-            scopes.inTenant(tenantId, () -> identities.link(tenantId, claims.issuer(), claims.subject(), userId, email));
+            if (!linkedMeanwhile) {
+                scopes.inTenant(tenantId, () -> identities.link(tenantId, claims.issuer(), claims.subject(), userId,
+                        email));
+            }
         }
         if (!user.active()) {
             throw new ApiException(HttpStatus.FORBIDDEN, "SSO_USER_DISABLED", "Your Canopy account is disabled.");
