@@ -109,7 +109,8 @@ class DeploymentsController {
     @GetMapping("/{id}")
     DeploymentView get(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id) {
         Deployment d = directory.visible(principal, id);
-        return DeploymentView.of(d, latestRun(d).map(RunView::of).orElse(null));
+        return DeploymentView.of(d, scopes.inTenant(d.tenantId(), () -> runs.latest(d.tenantId(), d.id()))
+                .map(RunView::of).orElse(null));
     }
 
     @GetMapping("/{id}/runs")
@@ -151,11 +152,6 @@ class DeploymentsController {
     @DeleteMapping("/{id}")
     ResponseEntity<RunView> destroy(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id) {
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(RunView.of(directory.destroy(principal, id)));
-    }
-
-    private java.util.Optional<Run> latestRun(Deployment d) {
-        List<Run> all = scopes.inTenant(d.tenantId(), () -> runs.ofDeployment(d.tenantId(), d.id(), null, 1000));
-        return all.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(all.getLast());
     }
 
     private static @Nullable String blankToNull(@Nullable String text) {

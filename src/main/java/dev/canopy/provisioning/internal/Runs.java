@@ -85,6 +85,12 @@ class Runs {
                 .param("limit", limit).query(ROW).list();
     }
 
+    Optional<Run> latest(UUID tenantId, UUID deploymentId) {
+        return jdbc.sql("select " + COLUMNS + """
+                  from tenant.runs where tenant_id = ? and deployment_id = ? order by id desc limit 1
+                """).params(tenantId, deploymentId).query(ROW).optional();
+    }
+
     /** The deployment's mutating runs that have not finished, oldest first (the first one is the active one). */
     List<Run> unfinishedMutating(UUID tenantId, UUID deploymentId) {
         return jdbc.sql("select " + COLUMNS + """
