@@ -23,7 +23,6 @@ import dev.canopy.support.Api;
 import dev.canopy.support.ApiAssertions.BadInput;
 import dev.canopy.support.ApiTest;
 import dev.canopy.support.Fixtures.Session;
-import dev.canopy.support.Fixtures.TenantRef;
 import dev.canopy.support.SecretLogCapture;
 import tools.jackson.databind.JsonNode;
 

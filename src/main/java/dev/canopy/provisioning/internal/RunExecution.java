@@ -22,7 +22,6 @@ import dev.canopy.catalog.TemplateCatalog;
 import dev.canopy.cloud.CloudAccountCredentials;
 import dev.canopy.platform.db.ChangeBroadcast;
 import dev.canopy.platform.db.TenantTransactions;
-import dev.canopy.secrets.SecretBinding;
 import dev.canopy.secrets.Secrets;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
