@@ -306,6 +306,33 @@ class DeploymentsApiTest extends ApiTest {
                 + "and text like ?").params(tenant, "%" + TOKEN + "%").query(Long.class).single())).isZero();
     }
 
+    @Test
+    void aBusinessUnitsEnvironmentIsItsOwnAndItsDeploymentsCarryItsCode() {
+        Api.Response unit = api.post("/api/v1/business-units", admin.accessToken(), obj("code", "SALES",
+                "name", "Sales"));
+        assertThat(unit.status()).as(unit.toString()).isEqualTo(201);
+        String unitId = unit.json().path("id").asString();
+        assertThat(api.send("PUT", "/api/v1/business-units/" + unitId + "/members/" + admin.userId(),
+                admin.accessToken(), Api.json(obj("role", "tenant_admin")), Map.of()).status()).isEqualTo(204);
+        assertThat(api.post("/api/v1/auth/switch-business-unit", admin.accessToken(), obj("business_unit_id",
+                unitId)).status()).isEqualTo(200);
+        Api.Response env = api.post("/api/v1/environments", admin.accessToken(), obj("name", "sales-dev"));
+        assertThat(env.json().path("business_unit_id").asString()).isEqualTo(unitId);
+        Api.Response created = deploy(Map.of("environment_id", env.json().path("id").asString(), "tags",
+                Map.of("team", "sales")));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        assertThat(created.json().path("tags").path("business_unit").asString()).isEqualTo("SALES");
+        assertThat(created.json().path("business_unit_id").asString()).isEqualTo(unitId);
+        assertThat(listIds("?business_unit_id=" + unitId)).containsExactly(created.json().path("id").asString());
+        assertThat(listIds("?tag=business_unit=SALES")).containsExactly(created.json().path("id").asString());
+
+        api.post("/api/v1/auth/switch-business-unit", admin.accessToken(), obj("business_unit_id", null));
+        assertThat(api.get("/api/v1/environments", admin.accessToken()).json().path("items")
+                .findValuesAsString("name")).as("outside the unit").doesNotContain("sales-dev");
+        assertProblem(deploy(Map.of("environment_id", env.json().path("id").asString())), 404,
+                "ENVIRONMENT_NOT_FOUND");
+    }
+
     /** Reads the environment's AWS keys from its own environment, writes one to a file and says it in the log. */
     static final String USES_CREDENTIALS = """
             - hosts: localhost
