@@ -6,11 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.canopy.support.Api;
 import dev.canopy.support.ApiTest;
@@ -58,6 +63,9 @@ class RunEngineTest extends ApiTest {
 
     @TempDir
     Path target;
+
+    @Autowired
+    JdbcClient jdbc;
 
     Provisioning provisioning;
     Session admin;
@@ -173,13 +181,18 @@ class RunEngineTest extends ApiTest {
     @Test
     void anExtendedTtlMovesTheDestroy() {
         String template = provisioning.template(admin, Provisioning.FILES_PLAYBOOK, Provisioning.FILES_DESTROY);
-        Api.Response created = provisioning.deploy(admin, template, development, target, Map.of("ttl", "PT4S"));
+        Api.Response created = provisioning.deploy(admin, template, development, target, Map.of("ttl", "PT2M"));
         String deployment = created.json().path("id").asString();
         provisioning.await(admin, created.json().path("run").path("id").asString());
         Api.Response extended = api.post("/api/v1/deployments/" + deployment + "/extend", admin.accessToken(),
                 obj("ttl", "P1D"));
         assertThat(extended.status()).as(extended.toString()).isEqualTo(200);
-        Provisioning.sleep(6000);
+        Instant expires = Instant.parse(extended.json().path("expires_at").asString());
+        assertThat(expires).isAfter(Instant.now().plus(Duration.ofHours(23)));
+        // the TTL's job now waits for the warning an hour before the new end
+        Instant due = jdbc.sql("select run_at from platform.provisioning_jobs where kind = 'expire' and subject_id = ?")
+                .param(UUID.fromString(deployment)).query(java.sql.Timestamp.class).single().toInstant();
+        assertThat(due).isAfter(Instant.now().plus(Duration.ofHours(22)));
         assertThat(api.get("/api/v1/deployments/" + deployment, admin.accessToken()).json().path("status")
                 .asString()).isEqualTo("active");
     }
