@@ -56,13 +56,9 @@ final class DataKeys implements ChangeBroadcast.Listener {
 
     /** The owner's keyset for opening, if it has one. */
     Optional<OwnerKeyset> forOpening(UUID ownerId) {
-        OwnerKeyset cached = cache.get(ownerId);
-        if (cached != null) {
-            return Optional.of(cached);
-        }
-        Optional<OwnerKeyset> read = read(ownerId);
-        read.ifPresent(k -> cache.put(ownerId, k));
-        return read;
+        // computed under the map's lock for the key: a read that started before a rotation committed can no longer
+        // put its older keyset over the rotated one (the rotation's put waits for it, then wins)
+        return Optional.ofNullable(cache.computeIfAbsent(ownerId, id -> read(id).orElse(null)));
     }
 
     /** Drops the cached keyset and reads it again (another instance may have added a key). */
