@@ -375,6 +375,30 @@ class DeploymentsApiTest extends ApiTest {
         assertThat(api.get("/api/v1/runs/" + run, admin.accessToken()).text()).doesNotContain(secretKey);
     }
 
+    @Test
+    void aRotatedDataKeyReencryptsTheSealedInputsAndRunsStillOpenThem() {
+        Api.Response created = deploy(Map.of());
+        UUID id = UUID.fromString(created.json().path("id").asString());
+        provisioning.await(admin, created.json().path("run").path("id").asString());
+        UUID tenant = admin.tenantId();
+        byte[] before = scopes.inTenant(tenant, () -> jdbc.sql("select sealed_inputs from tenant.deployments "
+                + "where tenant_id = ? and id = ?").params(tenant, id).query(byte[].class).single());
+        Session platform = fixtures.platformAdmin();
+        assertThat(api.post("/api/v1/admin/keys/data-keys/" + tenant + "/rotate", platform.accessToken(), null)
+                .status()).isEqualTo(202);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (api.get("/api/v1/admin/keys/data-keys/" + tenant, platform.accessToken()).json()
+                .path("reencryption_finished_at").isNull() && System.nanoTime() < deadline) {
+            Provisioning.sleep(100);
+        }
+        byte[] after = scopes.inTenant(tenant, () -> jdbc.sql("select sealed_inputs from tenant.deployments "
+                + "where tenant_id = ? and id = ?").params(tenant, id).query(byte[].class).single());
+        assertThat(after).as("re-encrypted under the new data key").isNotEqualTo(before);
+        String plan = api.post("/api/v1/deployments/" + id + "/plan", admin.accessToken(), null).json().path("id")
+                .asString();
+        assertThat(provisioning.await(admin, plan).path("state").asString()).isEqualTo("succeeded");
+    }
+
     private boolean catchInsert(UUID scope, String sql, UUID tenant) {
         try {
             scopes.inTenant(scope, () -> jdbc.sql(sql).param(tenant).update());

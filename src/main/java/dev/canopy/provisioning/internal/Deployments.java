@@ -13,6 +13,7 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import dev.canopy.secrets.SealedSecret;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -214,6 +215,22 @@ class Deployments {
                 """).params(tenantId, templateId).query(Boolean.class).single();
     }
 
+
+    /** Sealed inputs of the tenant's deployments after an id, for re-encryption under a new data key. */
+    List<SealedSecret> sealedAfter(UUID tenantId, @Nullable UUID after, int limit) {
+        return jdbc.sql("""
+                select id, sealed_inputs from tenant.deployments
+                 where tenant_id = :tenant and (cast(:after as uuid) is null or id > :after) order by id limit :limit
+                """).param("tenant", tenantId).param("after", after).param("limit", limit)
+                .query((rs, n) -> new SealedSecret(DeploymentDirectory.inputsBinding(tenantId,
+                        rs.getObject(1, UUID.class)), rs.getBytes(2))).list();
+    }
+
+    boolean replaceSealed(UUID tenantId, UUID id, byte[] current, byte[] resealed) {
+        return jdbc.sql("""
+                update tenant.deployments set sealed_inputs = ? where tenant_id = ? and id = ? and sealed_inputs = ?
+                """).params(resealed, tenantId, id, current).update() == 1;
+    }
 
     private static @Nullable Timestamp timestamp(@Nullable Instant instant) {
         return instant == null ? null : Timestamp.from(instant);
