@@ -145,6 +145,25 @@ class KubernetesDriverTest extends ApiTest {
         assertThat(planned.path("plan").findValuesAsString("address"))
                 .containsExactly("ConfigMap/web-config", "Service/web");
 
+        // someone edits the object, and an object of the deployment is left over from an earlier version
+        cluster.configMaps().inNamespace("team-a").withName("web-config").edit(c -> {
+            c.getData().put("message", "edited by hand");
+            return c;
+        });
+        cluster.configMaps().inNamespace("team-a").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata().withName("old").addToLabels("canopy.dev/deployment", deployment).endMetadata()
+                .build()).create();
+        String againId = api.post("/api/v1/deployments/" + deployment + "/plan", admin.accessToken(), null).json()
+                .path("id").asString();
+        JsonNode again = provisioning.await(admin, againId);
+        assertThat(again.path("state").asString()).as(provisioning.log(admin, againId)).isEqualTo("succeeded");
+        JsonNode changes = again.path("plan");
+        assertThat(changes.findValuesAsString("action")).as(changes.toString())
+                .containsExactly("update", "no-op", "delete");
+        assertThat(changes.path(0).path("before").path("data.message").asString()).isEqualTo("edited by hand");
+        assertThat(changes.path(0).path("after").path("data.message").asString()).isEqualTo(hostile);
+        assertThat(changes.path(2).path("address").asString()).isEqualTo("ConfigMap/old");
+
         Api.Response destroy = api.delete("/api/v1/deployments/" + deployment, admin.accessToken());
         assertThat(destroy.status()).as(destroy.toString()).isEqualTo(202);
         String destroyId = destroy.json().path("id").asString();
@@ -152,6 +171,7 @@ class KubernetesDriverTest extends ApiTest {
         assertThat(destroyed.path("state").asString()).as(provisioning.log(admin, destroyId)).isEqualTo("succeeded");
         assertThat(cluster.configMaps().inNamespace("team-a").withName("web-config").get()).isNull();
         assertThat(cluster.services().inNamespace("team-a").withName("web").get()).isNull();
+        assertThat(cluster.configMaps().inNamespace("team-a").withName("old").get()).isNull();
         assertThat(provisioning.log(admin, destroyId)).contains("deleted Service/web", "deleted ConfigMap/web-config");
     }
 
