@@ -1,0 +1,284 @@
+package dev.canopy.provisioning;
+
+import static dev.canopy.support.Api.obj;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.canopy.support.Api;
+import dev.canopy.support.ApiTest;
+import dev.canopy.support.Fixtures.Session;
+import dev.canopy.support.TemplateArchives;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Templates of the Kubernetes driver against fabric8's mock API server in CRUD mode (it keeps the objects it is
+ * sent): the effects are read back from it with a client of its own.
+ */
+class KubernetesDriverTest extends ApiTest {
+
+    static final String INPUTS = """
+            type: object
+            required: [message]
+            properties:
+              message: {type: string}
+              port: {type: integer, default: 8080}
+            """;
+
+    static final String CONFIG_MAP = """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: web-config
+            data:
+              message: {{ inputs.message }}
+            """;
+
+    static final String SERVICE = """
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: web
+              labels: {app: web}
+            spec:
+              selector: {app: web}
+              ports:
+                - name: http
+                  port: {{ inputs.port }}
+            ---
+            """;
+
+    static final String OUTPUTS = """
+            message: {kind: ConfigMap, name: web-config, path: data.message}
+            port: {kind: Service, name: web, path: /spec/ports/0/port}
+            """;
+
+    KubernetesMockServer server;
+    KubernetesClient cluster;
+    Provisioning provisioning;
+    Session admin;
+    String development;
+
+    @BeforeEach
+    void setUp() {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        server.init();
+        cluster = server.createClient();
+        provisioning = new Provisioning(api);
+        admin = fixtures.userIn(fixtures.tenant(), "tenant_admin");
+        development = provisioning.environment(admin, "development");
+        link(development, server, "development");
+    }
+
+    /** A kubernetes account of the mock server's namespace team-a, used by the environment. */
+    private void link(String environmentId, KubernetesMockServer to, String environment) {
+        Api.Response account = api.post("/api/v1/cloud-accounts", admin.accessToken(), obj("name", "cluster-"
+                + UUID.randomUUID(), "provider", "kubernetes", "settings", obj("api_server", to.url("/")
+                        .replaceAll("/$", ""), "namespace", "team-a"), "auth_type", "token", "credentials",
+                obj("token", "canopy-test-token-0123456789"), "environments", List.of(environment)));
+        assertThat(account.status()).as(account.toString()).isEqualTo(201);
+        Api.Response linked = api.patch("/api/v1/environments/" + environmentId, admin.accessToken(), obj(
+                "cloud_account_id", account.json().path("id").asString(), "version", 0));
+        assertThat(linked.status()).as(linked.toString()).isEqualTo(200);
+    }
+
+    @AfterEach
+    void tearDown() {
+        cluster.close();
+        server.destroy();
+    }
+
+    @Test
+    void applyMakesTheObjectsInTheAccountsNamespacePlanSeesNoChangeAndDestroyRemovesThem() {
+        String template = template(TemplateArchives.with().file("manifests/10-config.yaml", CONFIG_MAP)
+                .file("manifests/20-service.yml", SERVICE).file("outputs.yaml", OUTPUTS));
+        String hostile = "a\nkind: Secret\nmetadata: {name: stolen}";
+
+        Api.Response created = deploy(template, obj("message", hostile, "port", 8080));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String deployment = created.json().path("id").asString();
+        String runId = created.json().path("run").path("id").asString();
+        JsonNode run = provisioning.await(admin, runId);
+        assertThat(run.path("state").asString()).as(provisioning.log(admin, runId)).isEqualTo("succeeded");
+
+        ConfigMap config = cluster.configMaps().inNamespace("team-a").withName("web-config").get();
+        assertThat(config).isNotNull();
+        assertThat(config.getData()).containsExactly(Map.entry("message", hostile));
+        assertThat(config.getMetadata().getLabels()).containsEntry("canopy.dev/deployment", deployment);
+        Service service = cluster.services().inNamespace("team-a").withName("web").get();
+        assertThat(service.getSpec().getPorts().getFirst().getPort()).isEqualTo(8080);
+        assertThat(service.getMetadata().getLabels()).containsEntry("app", "web")
+                .containsEntry("canopy.dev/deployment", deployment);
+        assertThat(cluster.secrets().inAnyNamespace().list().getItems()).as("the input stayed a string").isEmpty();
+        assertThat(cluster.configMaps().inNamespace("default").list().getItems()).isEmpty();
+
+        assertThat(run.path("plan").findValuesAsString("action")).containsExactly("create", "create");
+        assertThat(provisioning.log(admin, runId)).contains("applied ConfigMap/web-config", "applied Service/web");
+        JsonNode deployed = api.get("/api/v1/deployments/" + deployment, admin.accessToken()).json();
+        assertThat(deployed.path("status").asString()).isEqualTo("active");
+        assertThat(deployed.path("outputs").path("message").asString()).isEqualTo(hostile);
+        assertThat(deployed.path("outputs").path("port").asInt()).isEqualTo(8080);
+
+        Api.Response preview = api.post("/api/v1/deployments/" + deployment + "/plan", admin.accessToken(), null);
+        assertThat(preview.status()).as(preview.toString()).isEqualTo(202);
+        String previewId = preview.json().path("id").asString();
+        JsonNode planned = provisioning.await(admin, previewId);
+        assertThat(planned.path("state").asString()).as(provisioning.log(admin, previewId)).isEqualTo("succeeded");
+        assertThat(planned.path("plan").findValuesAsString("action")).as(planned.path("plan").toString())
+                .containsExactly("no-op", "no-op");
+        assertThat(planned.path("plan").findValuesAsString("address"))
+                .containsExactly("ConfigMap/web-config", "Service/web");
+
+        // someone edits the object, and an object of the deployment is left over from an earlier version
+        cluster.configMaps().inNamespace("team-a").withName("web-config").edit(c -> {
+            c.getData().put("message", "edited by hand");
+            return c;
+        });
+        cluster.configMaps().inNamespace("team-a").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata().withName("old").addToLabels("canopy.dev/deployment", deployment).endMetadata()
+                .build()).create();
+        String againId = api.post("/api/v1/deployments/" + deployment + "/plan", admin.accessToken(), null).json()
+                .path("id").asString();
+        JsonNode again = provisioning.await(admin, againId);
+        assertThat(again.path("state").asString()).as(provisioning.log(admin, againId)).isEqualTo("succeeded");
+        JsonNode changes = again.path("plan");
+        assertThat(changes.findValuesAsString("action")).as(changes.toString())
+                .containsExactly("update", "no-op", "delete");
+        assertThat(changes.path(0).path("before").path("data.message").asString()).isEqualTo("edited by hand");
+        assertThat(changes.path(0).path("after").path("data.message").asString()).isEqualTo(hostile);
+        assertThat(changes.path(2).path("address").asString()).isEqualTo("ConfigMap/old");
+
+        Api.Response destroy = api.delete("/api/v1/deployments/" + deployment, admin.accessToken());
+        assertThat(destroy.status()).as(destroy.toString()).isEqualTo(202);
+        String destroyId = destroy.json().path("id").asString();
+        JsonNode destroyed = provisioning.await(admin, destroyId);
+        assertThat(destroyed.path("state").asString()).as(provisioning.log(admin, destroyId)).isEqualTo("succeeded");
+        assertThat(cluster.configMaps().inNamespace("team-a").withName("web-config").get()).isNull();
+        assertThat(cluster.services().inNamespace("team-a").withName("web").get()).isNull();
+        assertThat(cluster.configMaps().inNamespace("team-a").withName("old").get()).isNull();
+        assertThat(provisioning.log(admin, destroyId)).contains("deleted Service/web", "deleted ConfigMap/web-config");
+    }
+
+    @Test
+    void anotherNamespaceOrAClusterScopedKindFailsTheRunAndNothingIsMade() {
+        String elsewhere = template(TemplateArchives.with().file("manifests/a.yaml", CONFIG_MAP).file(
+                "manifests/b.yaml", CONFIG_MAP.replace("web-config", "sneaky").replace("name: sneaky",
+                        "name: sneaky\n  namespace: kube-system")));
+        JsonNode failed = failedRun(elsewhere);
+        assertThat(failed.path("error").asString()).contains("names the namespace kube-system", "team-a");
+
+        String namespace = template(TemplateArchives.with().file("manifests/a.yaml", CONFIG_MAP).file(
+                "manifests/b.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: mine\n"));
+        assertThat(failedRun(namespace).path("error").asString()).contains("Namespace/mine is cluster-scoped");
+
+        String role = template(TemplateArchives.with().file("manifests/a.yaml", """
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: ClusterRole
+                metadata: {name: everything}
+                rules: [{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]
+                """));
+        assertThat(failedRun(role).path("error").asString()).contains("ClusterRole/everything is cluster-scoped");
+
+        assertThat(cluster.configMaps().inAnyNamespace().list().getItems()).isEmpty();
+        assertThat(cluster.namespaces().list().getItems()).isEmpty();
+        assertThat(cluster.rbac().clusterRoles().list().getItems()).isEmpty();
+    }
+
+    @Test
+    void unknownInputsInvalidObjectsAndRefusalsOfTheServerFailTheRun() {
+        String unknown = template(TemplateArchives.with().file("manifests/a.yaml", CONFIG_MAP.replace(
+                "inputs.message", "inputs.colour")));
+        assertThat(failedRun(unknown).path("error").asString()).contains("unknown input {{ inputs.colour }}");
+
+        String invalid = template(TemplateArchives.with().file("manifests/a.yaml", """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web}
+                spec: {ports: "all of them"}
+                """));
+        assertThat(failedRun(invalid).path("error").asString()).contains("Service/web is not a valid object");
+
+        // the CRUD mock validates nothing: a mock answering as an API server refusing an object does
+        KubernetesMockServer refusing = new KubernetesMockServer(false);
+        refusing.init();
+        try {
+            refusing.expect().patch().withPath("/api/v1/namespaces/team-a/configmaps/web-config?fieldManager=canopy"
+                    + "&force=true").andReturn(422, new StatusBuilder().withCode(422).withStatus("Failure")
+                            .withReason("Invalid").withMessage("ConfigMap \"web-config\" is invalid: data: Invalid "
+                                    + "value").build()).always();
+            String staging = provisioning.environment(admin, "staging");
+            link(staging, refusing, "staging");
+            Api.Response created = api.post("/api/v1/deployments", admin.accessToken(), obj("name", "web-"
+                    + UUID.randomUUID(), "template_id", template(TemplateArchives.with().file("manifests/a.yaml",
+                            CONFIG_MAP)), "environment_id", staging, "inputs", obj("message", "hello", "port", 1)));
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            String runId = created.json().path("run").path("id").asString();
+            JsonNode failed = provisioning.await(admin, runId, "failed");
+            assertThat(failed.path("error").asString()).as(provisioning.log(admin, runId)).contains(
+                    "ConfigMap/web-config", "HTTP 422", "ConfigMap \"web-config\" is invalid: data: Invalid value");
+        }
+        finally {
+            refusing.destroy();
+        }
+        assertThat(cluster.configMaps().inAnyNamespace().list().getItems()).isEmpty();
+    }
+
+    @Test
+    void theDriversAreListedWithTheirAvailability() {
+        Session member = fixtures.userIn(fixtures.tenant(), "member");
+        Api.Response drivers = api.get("/api/v1/drivers", member.accessToken());
+        assertThat(drivers.status()).as(drivers.toString()).isEqualTo(200);
+        JsonNode kubernetes = null;
+        for (JsonNode d : drivers.json().path("items")) {
+            if (d.path("key").asString().equals("kubernetes")) {
+                kubernetes = d;
+            }
+        }
+        assertThat(drivers.json().path("items").findValuesAsString("key")).contains("ansible", "kubernetes");
+        assertThat(kubernetes.path("available").asBoolean()).isTrue();
+        assertThat(drivers.json().path("items").path(0).path("available").asBoolean()).as(drivers.toString())
+                .isTrue();
+        assertThat(api.get("/api/v1/drivers", null).status()).isEqualTo(401);
+    }
+
+    private JsonNode failedRun(String template) {
+        Api.Response created = deploy(template, obj("message", "hello", "port", 8080));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String runId = created.json().path("run").path("id").asString();
+        JsonNode run = provisioning.await(admin, runId, "failed");
+        assertThat(run.path("state").asString()).isEqualTo("failed");
+        return run;
+    }
+
+    private String template(TemplateArchives archive) {
+        Api.Response created = api.post("/api/v1/templates", admin.accessToken(), obj("name", "Web "
+                + UUID.randomUUID(), "description", "A web app on Kubernetes", "driver", "kubernetes"));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String id = created.json().path("id").asString();
+        Api.Response published = api.upload("/api/v1/templates/" + id + "/versions", admin.accessToken(), "file",
+                "template.zip", archive.manifest(TemplateArchives.manifest("1.0.0", "kubernetes", INPUTS)).zip());
+        assertThat(published.status()).as(published.toString()).isEqualTo(201);
+        return id;
+    }
+
+    private Api.Response deploy(String template, Map<String, Object> inputs) {
+        return api.post("/api/v1/deployments", admin.accessToken(), obj("name", "web-" + UUID.randomUUID(),
+                "template_id", template, "environment_id", development, "inputs", inputs));
+    }
+}
