@@ -327,8 +327,8 @@ class KubernetesDriver implements ProvisioningDriver {
     /**
      * The change list: each manifest object against its live one, then the labelled objects the manifests no longer
      * hold. The comparison is client-side, over the fields the manifest sets (what server-side apply owns); a server
-     * dry-run would also show defaults and admission changes, but fabric8's CRUD mock does not implement dry-run,
-     * and a field the manifest does not set is not one apply would change.
+     * dry-run would also show defaults and admission changes, but no test here could show that it works (the
+     * tests' API server is fabric8's CRUD mock), and a field the manifest does not set is not one apply would change.
      */
     private static List<DriverResult.Change> compare(KubernetesClient client, DriverRun run, Manifests manifests,
             List<Target> targets) {
