@@ -1,5 +1,6 @@
 package dev.canopy.cloud;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -7,6 +8,7 @@ import java.util.UUID;
 
 import org.springframework.stereotype.Service;
 
+import dev.canopy.cloud.internal.AddressPolicy;
 import dev.canopy.cloud.internal.CloudAccount;
 import dev.canopy.cloud.internal.CloudAccountDirectory;
 import dev.canopy.platform.web.ApiException;
@@ -38,10 +40,27 @@ public class CloudAccountCredentials {
 
     private final CloudAccountDirectory directory;
     private final Secrets secrets;
+    private final AddressPolicy addresses;
 
-    CloudAccountCredentials(CloudAccountDirectory directory, Secrets secrets) {
+    CloudAccountCredentials(CloudAccountDirectory directory, Secrets secrets, AddressPolicy addresses) {
         this.directory = directory;
         this.secrets = secrets;
+        this.addresses = addresses;
+    }
+
+    /**
+     * Why Canopy may not connect to the server (loopback, private, link-local or metadata addresses the installation
+     * does not allow, as for an account's test), if it may not. Resolves the host once; a driver whose client
+     * resolves it again is not protected against DNS rebinding by this.
+     */
+    public Optional<String> refusal(URI server) {
+        try {
+            addresses.resolve(server);
+            return Optional.empty();
+        }
+        catch (RuntimeException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 
     /** The tenant's account with this id, if it has one. */

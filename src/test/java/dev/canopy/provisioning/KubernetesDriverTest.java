@@ -240,6 +240,24 @@ class KubernetesDriverTest extends ApiTest {
     }
 
     @Test
+    void anApiServerOnAnAddressCanopyMayNotReachFailsTheRun() {
+        Api.Response account = api.post("/api/v1/cloud-accounts", admin.accessToken(), obj("name", "metadata-"
+                + UUID.randomUUID(), "provider", "kubernetes", "settings", obj("api_server", "http://169.254.169.254",
+                        "namespace", "team-a"), "auth_type", "token", "credentials",
+                obj("token", "canopy-test-token-0123456789"), "environments", List.of("staging")));
+        assertThat(account.status()).as(account.toString()).isEqualTo(201);
+        String staging = provisioning.environment(admin, "staging");
+        assertThat(api.patch("/api/v1/environments/" + staging, admin.accessToken(), obj("cloud_account_id",
+                account.json().path("id").asString(), "version", 0)).status()).isEqualTo(200);
+        String template = template(TemplateArchives.with().file("manifests/a.yaml", CONFIG_MAP));
+        Api.Response created = api.post("/api/v1/deployments", admin.accessToken(), obj("name", "web-"
+                + UUID.randomUUID(), "template_id", template, "environment_id", staging, "inputs",
+                obj("message", "hello", "port", 8080)));
+        JsonNode run = provisioning.await(admin, created.json().path("run").path("id").asString(), "failed");
+        assertThat(run.path("error").asString()).contains("not one Canopy may connect to", "169.254.169.254");
+    }
+
+    @Test
     void theDriversAreListedWithTheirAvailability() {
         Session member = fixtures.userIn(fixtures.tenant(), "member");
         Api.Response drivers = api.get("/api/v1/drivers", member.accessToken());

@@ -21,7 +21,7 @@ import dev.canopy.platform.StartupRefusedException;
  * ({@link Destination}), so a name cannot answer one address to the check and another to the connection.
  */
 @Component
-class AddressPolicy {
+public class AddressPolicy {
 
     /** Resolves a host name; the JDK's resolver outside tests. */
     @FunctionalInterface
@@ -30,7 +30,7 @@ class AddressPolicy {
     }
 
     /** The address a check connects to, and the name it presents there (Host header, TLS server name). */
-    record Destination(URI uri, String host, InetAddress address, int port) {
+    public record Destination(URI uri, String host, InetAddress address, int port) {
     }
 
     /** The address is of a kind the installation does not allow; {@code kind} is stable: loopback, private... */
@@ -83,7 +83,7 @@ class AddressPolicy {
     }
 
     /** Resolves the URI's host once and answers the address to connect to, or refuses it. */
-    Destination resolve(URI uri) {
+    public Destination resolve(URI uri) {
         String host = uri.getHost();
         if (host == null || host.isBlank()) {
             throw new HostUnresolvable(String.valueOf(uri.getAuthority()));

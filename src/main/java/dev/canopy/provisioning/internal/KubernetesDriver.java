@@ -18,6 +18,8 @@ import java.util.stream.Stream;
 
 import org.springframework.stereotype.Component;
 
+import dev.canopy.cloud.CloudAccountCredentials;
+
 import io.fabric8.kubernetes.api.model.APIResource;
 import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -530,8 +532,17 @@ class KubernetesDriver implements ProvisioningDriver {
         return outputs;
     }
 
-    /** A client for the account's API server alone: no kubeconfig or environment of Canopy's own server. */
-    static KubernetesClient client(Map<String, String> env) {
+    private final CloudAccountCredentials accounts;
+
+    KubernetesDriver(CloudAccountCredentials accounts) {
+        this.accounts = accounts;
+    }
+
+    /**
+     * A client for the account's API server alone: no kubeconfig or environment of Canopy's own server, and only an
+     * address the installation lets Canopy connect to.
+     */
+    private KubernetesClient client(Map<String, String> env) {
         String server = env.get("CANOPY_SETTING_API_SERVER");
         Config config;
         String kubeconfig = env.get("CANOPY_CREDENTIAL_KUBECONFIG");
@@ -560,6 +571,9 @@ class KubernetesDriver implements ProvisioningDriver {
         config.setRequestRetryBackoffLimit(0);
         config.setHttpProxy(null);
         config.setHttpsProxy(null);
+        accounts.refusal(java.net.URI.create(config.getMasterUrl())).ifPresent(why -> {
+            throw new DriverFailure("The account's API server is not one Canopy may connect to: " + why, false);
+        });
         return new KubernetesClientBuilder().withConfig(config).build();
     }
 
