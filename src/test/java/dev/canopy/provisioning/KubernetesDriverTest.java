@@ -1,6 +1,7 @@
 package dev.canopy.provisioning;
 
 import static dev.canopy.support.Api.obj;
+import static dev.canopy.support.ApiAssertions.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashMap;
@@ -255,6 +256,66 @@ class KubernetesDriverTest extends ApiTest {
                 obj("message", "hello", "port", 8080)));
         JsonNode run = provisioning.await(admin, created.json().path("run").path("id").asString(), "failed");
         assertThat(run.path("error").asString()).contains("not one Canopy may connect to", "169.254.169.254");
+    }
+
+    @Test
+    void aChangeBehindCanopysBackIsFoundDriftedAndAReapplyBringsItInSync() {
+        JsonNode env = api.get("/api/v1/environments/" + development, admin.accessToken()).json();
+        Api.Response checking = api.patch("/api/v1/environments/" + development, admin.accessToken(), obj(
+                "drift_check", "PT1S", "version", env.path("version").asLong()));
+        assertThat(checking.status()).as(checking.toString()).isEqualTo(200);
+        assertThat(checking.json().path("drift_check").asString()).isEqualTo("PT1S");
+        String template = template(TemplateArchives.with().file("manifests/10-config.yaml", CONFIG_MAP));
+        Api.Response created = deploy(template, obj("message", "as deployed", "port", 8080));
+        String deployment = created.json().path("id").asString();
+        String apply = created.json().path("run").path("id").asString();
+        assertThat(provisioning.await(admin, apply).path("state").asString()).isEqualTo("succeeded");
+        JsonNode checked = awaitDrift(deployment, "in_sync", null);
+        assertThat(checked.path("drift_checked_at").isNull()).isFalse();
+
+        cluster.configMaps().inNamespace("team-a").withName("web-config").edit(c -> {
+            c.getData().put("message", "changed by hand");
+            return c;
+        });
+        JsonNode drifted = awaitDrift(deployment, "drifted", checked.path("drift_checked_at").asString());
+        JsonNode change = drifted.path("drift_changes").path(0);
+        assertThat(change.path("action").asString()).isEqualTo("update");
+        assertThat(change.path("address").asString()).contains("ConfigMap/web-config");
+        assertThat(change.toString()).contains("changed by hand", "as deployed");
+        assertThat(api.get("/api/v1/deployments?drift=drifted", admin.accessToken()).json().path("items")
+                .findValuesAsString("id")).contains(deployment);
+        assertThat(api.get("/api/v1/audit-events?limit=200", admin.accessToken()).json().path("items")
+                .findValuesAsString("action")).contains("deployment.drifted");
+        JsonNode runs = api.get("/api/v1/deployments/" + deployment + "/runs?limit=200", admin.accessToken()).json();
+        assertThat(runs.path("items").findValuesAsString("requested_by_email")).contains("system:drift");
+
+        Api.Response reapply = api.post("/api/v1/runs/" + apply + "/replay", admin.accessToken(), null);
+        assertThat(reapply.status()).as(reapply.toString()).isEqualTo(202);
+        String again = reapply.json().path("id").asString();
+        assertThat(provisioning.await(admin, again).path("state").asString()).as(provisioning.log(admin, again))
+                .isEqualTo("succeeded");
+        assertThat(cluster.configMaps().inNamespace("team-a").withName("web-config").get().getData())
+                .containsEntry("message", "as deployed");
+        JsonNode after = api.get("/api/v1/deployments/" + deployment, admin.accessToken()).json();
+        assertThat(after.path("drift_status").asString()).isEqualTo("in_sync");
+        awaitDrift(deployment, "in_sync", after.path("drift_checked_at").asString());
+        assertProblem(api.get("/api/v1/deployments?drift=sideways", admin.accessToken()), 400, "VALIDATION_FAILED");
+    }
+
+    /** The deployment once a check after {@code since} (any, when null) found it so. */
+    private JsonNode awaitDrift(String deployment, String status, String since) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        JsonNode d = null;
+        while (System.nanoTime() < deadline) {
+            d = api.get("/api/v1/deployments/" + deployment, admin.accessToken()).json();
+            boolean later = since == null || (!d.path("drift_checked_at").isNull()
+                    && d.path("drift_checked_at").asString().compareTo(since) > 0);
+            if (later && status.equals(d.path("drift_status").asString())) {
+                return d;
+            }
+            Provisioning.sleep(200);
+        }
+        throw new AssertionError("never " + status + ": " + d);
     }
 
     @Test

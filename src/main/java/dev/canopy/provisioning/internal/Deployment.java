@@ -19,7 +19,7 @@ record Deployment(UUID tenantId, UUID id, String name, UUID templateOwnerId, UUI
         List<String> secretPointers, Map<String, String> tags, @Nullable String costCenter,
         @Nullable String projectCode, String status, @Nullable Instant expiresAt, JsonNode outputs,
         @Nullable String idempotencyKey, @Nullable String requestHash, Instant createdAt, Instant updatedAt,
-        long version) {
+        long version, @Nullable String driftStatus, @Nullable JsonNode driftChanges, @Nullable Instant driftCheckedAt) {
 
     static final String PENDING = "pending";
     static final String ACTIVE = "active";

@@ -146,7 +146,7 @@ class DeploymentDirectory {
                 principal.userId(), principal.email(), inputs.masked(),
                 secrets.sealText(inputsBinding(tenantId, id), JSON.writeValueAsString(inputs.values())),
                 List.copyOf(inputs.secretPointers()), tags, r.costCenter(), r.projectCode(), Deployment.PENDING,
-                expiresAt, JSON.createObjectNode(), idempotencyKey, hash, now, now, 0);
+                expiresAt, JSON.createObjectNode(), idempotencyKey, hash, now, now, 0, null, null, null);
         Run run;
         try {
             run = scopes.inTenant(tenantId, () -> {
@@ -257,7 +257,7 @@ class DeploymentDirectory {
                 throw ApiException.forbidden("This requires the permission 'deployments:list'.");
             }
             scoped = new Deployments.Filter(filter.search(), filter.status(), filter.environmentId(),
-                    filter.templateId(), filter.tags(), principal.userId(), filter.businessUnitId());
+                    filter.templateId(), filter.tags(), principal.userId(), filter.businessUnitId(), filter.drift());
         }
         Deployments.Filter f = scoped;
         return page.page(scopes.inTenant(principal.tenantId(), () -> deployments.list(principal.tenantId(), f,

@@ -37,12 +37,20 @@ class Deployments {
             rs.getString("status"), instant(rs.getTimestamp("expires_at")), JSON.readTree(rs.getString("outputs")),
             rs.getString("idempotency_key"), rs.getString("request_hash"),
             rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
-            rs.getLong("version"));
+            rs.getLong("version"), rs.getString("drift_status"),
+            rs.getString("drift_changes") == null ? null : JSON.readTree(rs.getString("drift_changes")),
+            instant(rs.getTimestamp("drift_checked_at")));
 
     /** What a list asks for; null fields do not filter. {@code ownerId} also serves {@code :own} permissions. */
     record Filter(@Nullable String search, @Nullable String status, @Nullable UUID environmentId,
             @Nullable UUID templateId, Map<String, String> tags, @Nullable UUID ownerId,
-            @Nullable UUID businessUnitId) {
+            @Nullable UUID businessUnitId, @Nullable String drift) {
+
+        Filter(@Nullable String search, @Nullable String status, @Nullable UUID environmentId,
+                @Nullable UUID templateId, Map<String, String> tags, @Nullable UUID ownerId,
+                @Nullable UUID businessUnitId) {
+            this(search, status, environmentId, templateId, tags, ownerId, businessUnitId, null);
+        }
     }
 
     /** How many deployments an environment has, by status. */
@@ -159,6 +167,10 @@ class Deployments {
             where.add("d.business_unit_id = :unit");
             params.put("unit", filter.businessUnitId());
         }
+        if (filter.drift() != null) {
+            where.add("d.drift_status = :drift");
+            params.put("drift", filter.drift());
+        }
         params.put("limit", limit);
         return jdbc.sql("select d.* from " + from + " where " + String.join(" and ", where) + " order by " + id
                 + " limit :limit").params(params).query(ROW).list();
@@ -206,6 +218,18 @@ class Deployments {
                 """).param("tenant", tenantId).param("owner", ownerId)
                 .query((rs, n) -> new EnvironmentCount(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3)))
                 .list();
+    }
+
+    void recordDrift(UUID tenantId, UUID id, String status, @Nullable JsonNode changes) {
+        jdbc.sql("""
+                update tenant.deployments set drift_status = ?, drift_changes = cast(? as jsonb), drift_checked_at = now()
+                 where tenant_id = ? and id = ?
+                """).params(status, changes == null ? null : JSON.writeValueAsString(changes), tenantId, id).update();
+    }
+
+    List<UUID> activeIn(UUID tenantId, UUID environmentId) {
+        return jdbc.sql("select id from tenant.deployments where tenant_id = ? and environment_id = ? and status = 'active'")
+                .params(tenantId, environmentId).query(UUID.class).list();
     }
 
     boolean templateInUse(UUID tenantId, UUID templateId) {

@@ -75,11 +75,16 @@ class DeploymentsController {
             @RequestParam(name = "tag", required = false) @Nullable List<String> tags,
             @RequestParam(name = "owner_id", required = false) @Nullable UUID ownerId,
             @RequestParam(name = "business_unit_id", required = false) @Nullable UUID businessUnitId,
+            @RequestParam(required = false) @Nullable String drift,
             @RequestParam(required = false) @Nullable Integer limit,
             @RequestParam(required = false) @Nullable String cursor) {
         if (status != null && !List.of(Deployment.PENDING, Deployment.ACTIVE, Deployment.FAILED,
                 Deployment.DESTROYING, Deployment.DESTROYED).contains(status)) {
             throw ApiException.invalidField("status", "must be pending, active, failed, destroying or destroyed");
+        }
+        if (drift != null && !List.of(DriftChecks.IN_SYNC, DriftChecks.DRIFTED, DriftChecks.CHECK_FAILED)
+                .contains(drift)) {
+            throw ApiException.invalidField("drift", "must be in_sync, drifted or check_failed");
         }
         if (search != null && search.length() > 200) {
             throw ApiException.invalidField("search", "must be at most 200 characters");
@@ -93,7 +98,7 @@ class DeploymentsController {
             tagFilter.put(tag.substring(0, eq), tag.substring(eq + 1));
         }
         Page<Deployment> page = directory.list(principal, new Deployments.Filter(blankToNull(search), status,
-                environmentId, templateId, tagFilter, ownerId, businessUnitId), PageRequest.of(limit, cursor));
+                environmentId, templateId, tagFilter, ownerId, businessUnitId, drift), PageRequest.of(limit, cursor));
         return new Page<>(page.items().stream().map(d -> DeploymentView.of(d, null)).toList(), page.nextCursor());
     }
 

@@ -35,7 +35,7 @@ class EnvironmentDirectory {
             boolean clearCloudAccount, @Nullable Integer requiredApprovals, @Nullable List<String> approverRoles,
             @Nullable Boolean allowSelfApproval, @Nullable String approvalTimeout, @Nullable String ttlDefault,
             @Nullable String ttlMax, boolean clearTtlDefault, boolean clearTtlMax,
-            @Nullable List<String> requiredTags) {
+            @Nullable List<String> requiredTags, @Nullable String driftCheck, boolean clearDriftCheck) {
     }
 
     private final Environments environments;
@@ -43,9 +43,11 @@ class EnvironmentDirectory {
     private final AccessDecisionPoint decisions;
     private final RoleCatalog roles;
     private final CloudAccountCredentials accounts;
+    private final DriftChecks drift;
 
     EnvironmentDirectory(Environments environments, TenantTransactions scopes, AccessDecisionPoint decisions,
-            RoleCatalog roles, CloudAccountCredentials accounts) {
+            RoleCatalog roles, CloudAccountCredentials accounts, DriftChecks drift) {
+        this.drift = drift;
         this.environments = environments;
         this.scopes = scopes;
         this.decisions = decisions;
@@ -102,6 +104,9 @@ class EnvironmentDirectory {
         }
         if (!written) {
             throw ApiException.conflict("VERSION_CONFLICT", "The environment was changed by someone else; reload it.");
+        }
+        if (changed.driftCheck() != null) {
+            scopes.inTenant(principal.tenantId(), () -> drift.checkEvery(changed));
         }
         return find(principal.tenantId(), id);
     }
@@ -211,13 +216,21 @@ class EnvironmentDirectory {
                 errors.add(new FieldError("protection.required_tags", "is not a tag name: " + tag));
             }
         }
+        Duration drift = d.clearDriftCheck() ? null : current.driftCheck();
+        try {
+            Duration parsed = IsoDurations.parse("drift_check", d.driftCheck(), MAX_APPROVAL_TIMEOUT);
+            drift = parsed != null ? parsed : drift;
+        }
+        catch (ApiException e) {
+            errors.addAll(e.errors());
+        }
         if (!errors.isEmpty()) {
             throw new ApiException(org.springframework.http.HttpStatus.BAD_REQUEST, "VALIDATION_FAILED",
                     "Some fields are invalid.", errors);
         }
         return new Environment(current.tenantId(), current.id(), name, description, account,
                 current.businessUnitId(), new Protection(approvals, approverRoles, self, timeout, ttlDefault, ttlMax,
-                        tags), current.createdAt(), Instant.now(), current.version());
+                        tags), drift, current.createdAt(), Instant.now(), current.version());
     }
 
     private static ApiException nameTaken(String name) {

@@ -22,7 +22,7 @@ class Environments {
             tenant_id, id, name, description, cloud_account_id, business_unit_id, required_approvals, approver_roles,
             allow_self_approval, extract(epoch from approval_timeout)::bigint as approval_timeout_s,
             extract(epoch from ttl_default)::bigint as ttl_default_s, extract(epoch from ttl_max)::bigint as ttl_max_s,
-            required_tags, created_at, updated_at, version
+            required_tags, extract(epoch from drift_check)::bigint as drift_check_s, created_at, updated_at, version
             """;
 
     static final RowMapper<Environment> ROW = (rs, n) -> new Environment(rs.getObject("tenant_id", UUID.class),
@@ -31,7 +31,7 @@ class Environments {
             new Protection(rs.getInt("required_approvals"), strings(rs.getArray("approver_roles")),
                     rs.getBoolean("allow_self_approval"), Duration.ofSeconds(rs.getLong("approval_timeout_s")),
                     seconds(rs, "ttl_default_s"), seconds(rs, "ttl_max_s"), strings(rs.getArray("required_tags"))),
-            rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
+            seconds(rs, "drift_check_s"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
             rs.getLong("version"));
 
     private final JdbcClient jdbc;
@@ -59,9 +59,10 @@ class Environments {
         jdbc.sql("""
                 insert into tenant.environments (tenant_id, id, name, description, cloud_account_id, business_unit_id,
                        required_approvals, approver_roles, allow_self_approval, approval_timeout, ttl_default, ttl_max,
-                       required_tags)
+                       required_tags, drift_check)
                 values (:tenant, :id, :name, :description, :account, :unit, :approvals, :roles, :self,
-                        cast(:timeout as interval), cast(:ttl_default as interval), cast(:ttl_max as interval), :tags)
+                        cast(:timeout as interval), cast(:ttl_default as interval), cast(:ttl_max as interval), :tags,
+                        cast(:drift as interval))
                 """)
                 .param("tenant", e.tenantId()).param("id", e.id()).param("name", e.name())
                 .param("description", e.description()).param("account", e.cloudAccountId())
@@ -69,6 +70,7 @@ class Environments {
                 .param("roles", p.approverRoles().toArray(String[]::new)).param("self", p.allowSelfApproval())
                 .param("timeout", p.approvalTimeout().toString()).param("ttl_default", text(p.ttlDefault()))
                 .param("ttl_max", text(p.ttlMax())).param("tags", p.requiredTags().toArray(String[]::new))
+                .param("drift", text(e.driftCheck()))
                 .update();
     }
 
@@ -80,7 +82,8 @@ class Environments {
                    set name = :name, description = :description, cloud_account_id = :account,
                        required_approvals = :approvals, approver_roles = :roles, allow_self_approval = :self,
                        approval_timeout = cast(:timeout as interval), ttl_default = cast(:ttl_default as interval),
-                       ttl_max = cast(:ttl_max as interval), required_tags = :tags, updated_at = now(),
+                       ttl_max = cast(:ttl_max as interval), required_tags = :tags,
+                       drift_check = cast(:drift as interval), updated_at = now(),
                        version = version + 1
                  where tenant_id = :tenant and id = :id and version = :version
                 """)
@@ -90,7 +93,7 @@ class Environments {
                 .param("roles", p.approverRoles().toArray(String[]::new)).param("self", p.allowSelfApproval())
                 .param("timeout", p.approvalTimeout().toString()).param("ttl_default", text(p.ttlDefault()))
                 .param("ttl_max", text(p.ttlMax())).param("tags", p.requiredTags().toArray(String[]::new))
-                .param("version", version)
+                .param("drift", text(e.driftCheck())).param("version", version)
                 .update() == 1;
     }
 

@@ -39,8 +39,8 @@ class EnvironmentsController {
     }
 
     record EnvironmentView(UUID id, String name, String description, @Nullable UUID cloudAccountId,
-            @Nullable UUID businessUnitId, ProtectionView protection, Instant createdAt, Instant updatedAt,
-            long version) {
+            @Nullable UUID businessUnitId, ProtectionView protection, @Nullable String driftCheck, Instant createdAt,
+            Instant updatedAt, long version) {
 
         static EnvironmentView of(Environment e) {
             Protection p = e.protection();
@@ -48,7 +48,7 @@ class EnvironmentsController {
                     new ProtectionView(p.requiredApprovals(), p.approverRoles(), p.allowSelfApproval(),
                             IsoDurations.format(p.approvalTimeout()), IsoDurations.format(p.ttlDefault()),
                             IsoDurations.format(p.ttlMax()), p.requiredTags()),
-                    e.createdAt(), e.updatedAt(), e.version());
+                    IsoDurations.format(e.driftCheck()), e.createdAt(), e.updatedAt(), e.version());
         }
     }
 
@@ -58,9 +58,12 @@ class EnvironmentsController {
             @Nullable JsonNode ttlMax, @Nullable List<String> requiredTags) {
     }
 
-    /** {@code cloud_account_id} may be JSON null on a change, to leave the environment without an account. */
+    /**
+     * {@code cloud_account_id} may be JSON null on a change, to leave the environment without an account;
+     * {@code drift_check} (an ISO-8601 duration such as {@code PT6H}) JSON null to stop checking drift.
+     */
     record EnvironmentBody(@Nullable String name, @Nullable String description, @Nullable JsonNode cloudAccountId,
-            @Nullable ProtectionBody protection, @Nullable Long version) {
+            @Nullable ProtectionBody protection, @Nullable JsonNode driftCheck, @Nullable Long version) {
 
         EnvironmentDirectory.Draft draft() {
             ProtectionBody p = protection != null ? protection
@@ -69,7 +72,7 @@ class EnvironmentsController {
                     isNull(cloudAccountId), p.requiredApprovals(), p.approverRoles(), p.allowSelfApproval(),
                     p.approvalTimeout(), text("protection.ttl_default", p.ttlDefault()),
                     text("protection.ttl_max", p.ttlMax()), isNull(p.ttlDefault()), isNull(p.ttlMax()),
-                    p.requiredTags());
+                    p.requiredTags(), text("drift_check", driftCheck), isNull(driftCheck));
         }
     }
 

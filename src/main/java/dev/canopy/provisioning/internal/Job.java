@@ -7,6 +7,7 @@ record Job(UUID id, UUID tenantId, String kind, UUID subjectId, int attempts, in
 
     static final String RUN = "run";
     static final String EXPIRE = "expire";
+    static final String DRIFT = "drift";
 
     boolean lastAttempt() {
         return attempts >= maxAttempts;

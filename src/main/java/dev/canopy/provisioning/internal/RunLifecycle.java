@@ -41,10 +41,15 @@ class RunLifecycle {
     private final AuditTrail audit;
     private final ChangeBroadcast changes;
     private final Duration expiryWarning;
+    private final Environments environments;
+    private final DriftChecks drift;
 
     RunLifecycle(Runs runs, Deployments deployments, JobQueue queue, JobSettings settings, RoleCatalog roles,
             AccessDecisionPoint decisions, AuditTrail audit, ChangeBroadcast changes,
-            @Value("${canopy.provisioning.expiry-warning:1h}") Duration expiryWarning) {
+            @Value("${canopy.provisioning.expiry-warning:1h}") Duration expiryWarning, Environments environments,
+            DriftChecks drift) {
+        this.environments = environments;
+        this.drift = drift;
         this.expiryWarning = expiryWarning;
         this.runs = runs;
         this.deployments = deployments;
@@ -223,11 +228,30 @@ class RunLifecycle {
             }
             if (status.equals(Deployment.DESTROYED)) {
                 queue.unschedule(tenantId, Job.EXPIRE, run.deploymentId());
+                queue.unschedule(tenantId, Job.DRIFT, run.deploymentId());
             }
-            else if (state == RunState.SUCCEEDED && deployment.expiresAt() != null) {
-                rescheduleExpiry(tenantId, run.deploymentId(), deployment.expiresAt());
+            else if (state == RunState.SUCCEEDED) {
+                if (deployment.expiresAt() != null) {
+                    rescheduleExpiry(tenantId, run.deploymentId(), deployment.expiresAt());
+                }
+                drift.applied(deployment);
+                Duration every = environments.find(tenantId, deployment.environmentId()).orElseThrow().driftCheck();
+                if (every != null) {
+                    drift.schedule(tenantId, deployment.id(), every);
+                }
             }
             admitNext(tenantId, run.deploymentId());
+        }
+        else {
+            Deployment deployment = deployments.find(tenantId, run.deploymentId()).orElseThrow();
+            if (deployment.status().equals(Deployment.ACTIVE)) {
+                if (state == RunState.SUCCEEDED) {
+                    drift.planned(deployment, runs.find(tenantId, run.id()).orElseThrow().plan());
+                }
+                else if (state == RunState.FAILED || state == RunState.DEAD_LETTER) {
+                    drift.failed(deployment);
+                }
+            }
         }
         audit.append(new AuditRecord(tenantId, Instant.now(), actorOf(run), "run." + state.key(), "run",
                 run.id().toString(), state == RunState.SUCCEEDED, null, null, null, null,

@@ -91,6 +91,20 @@ class Runs {
                 """).params(tenantId, deploymentId).query(ROW).optional();
     }
 
+    /** The deployment's runs of any kind that have not finished. */
+    List<Run> unfinished(UUID tenantId, UUID deploymentId) {
+        return jdbc.sql("select " + COLUMNS + """
+                  from tenant.runs where tenant_id = ? and deployment_id = ?
+                   and state not in ('succeeded', 'failed', 'dead_letter', 'rejected', 'expired', 'canceled')
+                """).params(tenantId, deploymentId).query(ROW).list();
+    }
+
+    Optional<Run> lastMutating(UUID tenantId, UUID deploymentId) {
+        return jdbc.sql("select " + COLUMNS + """
+                  from tenant.runs where tenant_id = ? and deployment_id = ? and kind <> 'plan' order by id desc limit 1
+                """).params(tenantId, deploymentId).query(ROW).optional();
+    }
+
     /** The deployment's mutating runs that have not finished, oldest first (the first one is the active one). */
     List<Run> unfinishedMutating(UUID tenantId, UUID deploymentId) {
         return jdbc.sql("select " + COLUMNS + """

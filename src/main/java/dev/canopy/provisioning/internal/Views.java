@@ -18,14 +18,15 @@ final class Views {
     record DeploymentView(UUID id, String name, UUID templateId, String templateName, String templateVersion,
             String driver, UUID environmentId, @Nullable UUID businessUnitId, UUID ownerId, String ownerEmail,
             JsonNode inputs, Map<String, String> tags, @Nullable String costCenter, @Nullable String projectCode,
-            String status, @Nullable Instant expiresAt, JsonNode outputs, Instant createdAt, Instant updatedAt,
+            String status, @Nullable Instant expiresAt, JsonNode outputs, @Nullable String driftStatus,
+            @Nullable JsonNode driftChanges, @Nullable Instant driftCheckedAt, Instant createdAt, Instant updatedAt,
             long version, @Nullable RunView run) {
 
         static DeploymentView of(Deployment d, @Nullable RunView run) {
             return new DeploymentView(d.id(), d.name(), d.templateId(), d.templateName(), d.templateVersion(),
                     d.driver(), d.environmentId(), d.businessUnitId(), d.ownerId(), d.ownerEmail(), d.inputs(),
-                    d.tags(), d.costCenter(), d.projectCode(), d.status(), d.expiresAt(), d.outputs(), d.createdAt(),
-                    d.updatedAt(), d.version(), run);
+                    d.tags(), d.costCenter(), d.projectCode(), d.status(), d.expiresAt(), d.outputs(), d.driftStatus(),
+                    d.driftChanges(), d.driftCheckedAt(), d.createdAt(), d.updatedAt(), d.version(), run);
         }
     }
 
