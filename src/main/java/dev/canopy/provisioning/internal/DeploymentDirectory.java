@@ -1,12 +1,8 @@
 package dev.canopy.provisioning.internal;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,7 +129,8 @@ class DeploymentDirectory {
         ProvisionableVersion version = catalog.provisionable(principal, r.templateId(), r.version());
         ValidatedInputs inputs = catalog.validate(version, r.inputs() == null ? JSON.createObjectNode()
                 : r.inputs());
-        Map<String, String> tags = tags(r.tags(), environment, errors);
+        Map<String, String> tags = tags(r.tags(), errors);
+        requireTags(r.tags(), environment, errors);
         decisions.activeBusinessUnitCode(principal).ifPresent(code -> tags.put(BUSINESS_UNIT_TAG, code));
         Instant expiresAt = expiry(r.ttl(), environment.protection(), errors);
         if (!errors.isEmpty()) {
@@ -186,8 +183,8 @@ class DeploymentDirectory {
                 });
     }
 
-    private static Map<String, String> tags(@Nullable Map<String, String> given, Environment environment,
-            List<FieldError> errors) {
+    /** The given tags that are valid, the others reported as field errors. */
+    private static Map<String, String> tags(@Nullable Map<String, String> given, List<FieldError> errors) {
         Map<String, String> tags = new LinkedHashMap<>();
         if (given != null) {
             if (given.size() > 50) {
@@ -207,22 +204,22 @@ class DeploymentDirectory {
                 }
             });
         }
+        return tags;
+    }
+
+    private static void requireTags(@Nullable Map<String, String> given, Environment environment,
+            List<FieldError> errors) {
         for (String required : environment.protection().requiredTags()) {
             if (given == null || given.get(required) == null || given.get(required).isBlank()) {
                 errors.add(new FieldError("tags." + required, "is required in " + environment.name()));
             }
         }
-        return tags;
     }
 
     private static @Nullable Instant expiry(@Nullable String ttl, Protection protection, List<FieldError> errors) {
-        Duration wanted;
-        try {
-            wanted = IsoDurations.parse("ttl", ttl, Duration.ofDays(366));
-        }
-        catch (ApiException e) {
-            errors.addAll(e.errors());
-            return null;
+        Duration wanted = IsoDurations.parse("ttl", ttl, Duration.ofDays(366), errors);
+        if (ttl != null && wanted == null) {
+            return null; // refused, and said so in errors
         }
         Duration effective = wanted != null ? wanted : protection.ttlDefault();
         if (effective == null) {
@@ -251,15 +248,10 @@ class DeploymentDirectory {
     }
 
     Page<Deployment> list(CanopyPrincipal principal, Deployments.Filter filter, PageRequest page) {
-        Deployments.Filter scoped = filter;
-        if (!principal.can(Permissions.DEPLOYMENTS_LIST)) {
-            if (!decisions.allows(principal, Permissions.DEPLOYMENTS_LIST, ResourceContext.ownedBy(principal.userId()))) {
-                throw ApiException.forbidden("This requires the permission 'deployments:list'.");
-            }
-            scoped = new Deployments.Filter(filter.search(), filter.status(), filter.environmentId(),
-                    filter.templateId(), filter.tags(), principal.userId(), filter.businessUnitId(), filter.drift());
-        }
-        Deployments.Filter f = scoped;
+        UUID own = ownerScope(principal);
+        Deployments.Filter f = own == null ? filter : new Deployments.Filter(filter.search(), filter.status(),
+                filter.environmentId(), filter.templateId(), filter.tags(), own, filter.businessUnitId(),
+                filter.drift());
         return page.page(scopes.inTenant(principal.tenantId(), () -> deployments.list(principal.tenantId(), f,
                 page.after(), page.fetchSize())), Deployment::id);
     }
@@ -278,15 +270,22 @@ class DeploymentDirectory {
     }
 
     List<Deployments.EnvironmentCount> statsByEnvironment(CanopyPrincipal principal) {
-        UUID owner = null;
-        if (!principal.can(Permissions.DEPLOYMENTS_LIST)) {
-            if (!decisions.allows(principal, Permissions.DEPLOYMENTS_LIST, ResourceContext.ownedBy(principal.userId()))) {
-                throw ApiException.forbidden("This requires the permission 'deployments:list'.");
-            }
-            owner = principal.userId();
+        UUID own = ownerScope(principal);
+        return scopes.inTenant(principal.tenantId(), () -> deployments.countByEnvironment(principal.tenantId(), own));
+    }
+
+    /**
+     * Whose deployments the principal may list: everyone's (null) with {@code deployments:list}, only their own with
+     * {@code deployments:list:own}; 403 otherwise.
+     */
+    private @Nullable UUID ownerScope(CanopyPrincipal principal) {
+        if (principal.can(Permissions.DEPLOYMENTS_LIST)) {
+            return null;
         }
-        UUID o = owner;
-        return scopes.inTenant(principal.tenantId(), () -> deployments.countByEnvironment(principal.tenantId(), o));
+        if (!decisions.allows(principal, Permissions.DEPLOYMENTS_LIST, ResourceContext.ownedBy(principal.userId()))) {
+            throw ApiException.forbidden("This requires the permission 'deployments:list'.");
+        }
+        return principal.userId();
     }
 
     Deployment changeTags(CanopyPrincipal principal, UUID id, Map<String, String> add, List<String> remove,
@@ -303,10 +302,7 @@ class DeploymentDirectory {
             }
             tags.remove(key);
         });
-        Map<String, String> checked = tags(add, new Environment(environment.tenantId(), environment.id(),
-                environment.name(), "", null, null, Protection.NONE, environment.createdAt(),
-                environment.updatedAt(), 0), errors);
-        tags.putAll(checked);
+        tags.putAll(tags(add, errors));
         if (tags.size() > 51) {
             errors.add(new FieldError("tags", "may hold at most 50 tags"));
         }
@@ -386,13 +382,7 @@ class DeploymentDirectory {
     }
 
     private static String hash(Request r) {
-        try {
-            byte[] canonical = JSON.writeValueAsString(JSON.valueToTree(r)).getBytes(StandardCharsets.UTF_8);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonDigest.sha256(JSON.valueToTree(r));
     }
 
     private static ApiException invalid(List<FieldError> errors) {

@@ -182,28 +182,10 @@ class EnvironmentDirectory {
         Duration timeout = p.approvalTimeout();
         Duration ttlDefault = d.clearTtlDefault() ? null : p.ttlDefault();
         Duration ttlMax = d.clearTtlMax() ? null : p.ttlMax();
-        try {
-            Duration parsed = IsoDurations.parse("protection.approval_timeout", d.approvalTimeout(),
-                    MAX_APPROVAL_TIMEOUT);
-            timeout = parsed != null ? parsed : timeout;
-        }
-        catch (ApiException e) {
-            errors.addAll(e.errors());
-        }
-        try {
-            Duration parsed = IsoDurations.parse("protection.ttl_default", d.ttlDefault(), MAX_TTL);
-            ttlDefault = parsed != null ? parsed : ttlDefault;
-        }
-        catch (ApiException e) {
-            errors.addAll(e.errors());
-        }
-        try {
-            Duration parsed = IsoDurations.parse("protection.ttl_max", d.ttlMax(), MAX_TTL);
-            ttlMax = parsed != null ? parsed : ttlMax;
-        }
-        catch (ApiException e) {
-            errors.addAll(e.errors());
-        }
+        timeout = orElse(IsoDurations.parse("protection.approval_timeout", d.approvalTimeout(),
+                MAX_APPROVAL_TIMEOUT, errors), timeout);
+        ttlDefault = orElse(IsoDurations.parse("protection.ttl_default", d.ttlDefault(), MAX_TTL, errors), ttlDefault);
+        ttlMax = orElse(IsoDurations.parse("protection.ttl_max", d.ttlMax(), MAX_TTL, errors), ttlMax);
         if (ttlDefault != null && ttlMax != null && ttlDefault.compareTo(ttlMax) > 0) {
             errors.add(new FieldError("protection.ttl_default", "must not be longer than ttl_max"));
         }
@@ -216,14 +198,8 @@ class EnvironmentDirectory {
                 errors.add(new FieldError("protection.required_tags", "is not a tag name: " + tag));
             }
         }
-        Duration drift = d.clearDriftCheck() ? null : current.driftCheck();
-        try {
-            Duration parsed = IsoDurations.parse("drift_check", d.driftCheck(), MAX_APPROVAL_TIMEOUT);
-            drift = parsed != null ? parsed : drift;
-        }
-        catch (ApiException e) {
-            errors.addAll(e.errors());
-        }
+        Duration drift = orElse(IsoDurations.parse("drift_check", d.driftCheck(), MAX_APPROVAL_TIMEOUT, errors),
+                d.clearDriftCheck() ? null : current.driftCheck());
         if (!errors.isEmpty()) {
             throw new ApiException(org.springframework.http.HttpStatus.BAD_REQUEST, "VALIDATION_FAILED",
                     "Some fields are invalid.", errors);
@@ -231,6 +207,10 @@ class EnvironmentDirectory {
         return new Environment(current.tenantId(), current.id(), name, description, account,
                 current.businessUnitId(), new Protection(approvals, approverRoles, self, timeout, ttlDefault, ttlMax,
                         tags), drift, current.createdAt(), Instant.now(), current.version());
+    }
+
+    private static @Nullable Duration orElse(@Nullable Duration given, @Nullable Duration otherwise) {
+        return given != null ? given : otherwise;
     }
 
     private static ApiException nameTaken(String name) {

@@ -30,6 +30,18 @@ final class IsoDurations {
         return duration;
     }
 
+    /** As {@link #parse(String, String, Duration)}, adding a refusal to {@code errors} (answering null) instead. */
+    static @Nullable Duration parse(String field, @Nullable String text, Duration max,
+            java.util.List<ApiException.FieldError> errors) {
+        try {
+            return parse(field, text, max);
+        }
+        catch (ApiException e) {
+            errors.addAll(e.errors());
+            return null;
+        }
+    }
+
     static @Nullable String format(@Nullable Duration duration) {
         if (duration == null) {
             return null;

@@ -1,11 +1,7 @@
 package dev.canopy.provisioning.internal;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -143,20 +139,15 @@ class RunExecution implements JobHandler, ChangeBroadcast.Listener {
 
     private Outcome plan(Job job, JobLease lease, Run run) {
         UUID tenantId = run.tenantId();
-        if (!fenced(job, lease, () -> runs.transition(tenantId, run.id(), Set.of(RunState.QUEUED, RunState.PLANNING),
-                RunState.PLANNING, null))) {
+        if (!begin(job, lease, run, Set.of(RunState.QUEUED, RunState.PLANNING), RunState.PLANNING)) {
             return attempt(job, lease);
         }
-        fenced(job, lease, () -> {
-            runs.attempted(tenantId, run.id(), job.attempts());
-            return null;
-        });
         Optional<DriverResult> planned = step(job, lease, run, "plan", ProvisioningDriver::plan);
         if (planned.isEmpty()) {
             return retryOrEnd(job, lease, run);
         }
         JsonNode plan = JSON.valueToTree(planned.get().changes());
-        String digest = digest(plan);
+        String digest = JsonDigest.sha256(plan);
         if (run.kind().equals(Run.PLAN)) {
             fenced(job, lease, () -> {
                 runs.planned(tenantId, run.id(), plan, digest, null);
@@ -187,14 +178,9 @@ class RunExecution implements JobHandler, ChangeBroadcast.Listener {
 
     private Outcome change(Job job, JobLease lease, Run run) {
         UUID tenantId = run.tenantId();
-        if (!fenced(job, lease, () -> runs.transition(tenantId, run.id(), Set.of(RunState.APPROVED,
-                RunState.APPLYING), RunState.APPLYING, null))) {
+        if (!begin(job, lease, run, Set.of(RunState.APPROVED, RunState.APPLYING), RunState.APPLYING)) {
             return attempt(job, lease);
         }
-        fenced(job, lease, () -> {
-            runs.attempted(tenantId, run.id(), job.attempts());
-            return null;
-        });
         boolean destroy = run.kind().equals(Run.DESTROY);
         Optional<DriverResult> done = step(job, lease, run, destroy ? "destroy" : "apply",
                 destroy ? ProvisioningDriver::destroy : ProvisioningDriver::apply);
@@ -208,6 +194,17 @@ class RunExecution implements JobHandler, ChangeBroadcast.Listener {
             });
         }
         return finish(job, lease, run, RunState.SUCCEEDED, null);
+    }
+
+    /** Moves the run into the state of its next step and counts this attempt; false when its state moved on. */
+    private boolean begin(Job job, JobLease lease, Run run, Set<RunState> from, RunState to) {
+        return fenced(job, lease, () -> {
+            boolean moved = runs.transition(run.tenantId(), run.id(), from, to, null);
+            if (moved) {
+                runs.attempted(run.tenantId(), run.id(), job.attempts());
+            }
+            return moved;
+        });
     }
 
     /** After a step that did not succeed: the run's state says whether it was cancelled, failed, or may retry. */
@@ -390,16 +387,6 @@ class RunExecution implements JobHandler, ChangeBroadcast.Listener {
 
     private static DriverResult resultOf(Runs.Step step) {
         return step.result() == null ? DriverResult.nothing() : JSON.treeToValue(step.result(), DriverResult.class);
-    }
-
-    static String digest(JsonNode plan) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
-                    JSON.writeValueAsString(plan).getBytes(StandardCharsets.UTF_8)));
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static Set<RunState> nonTerminal() {
