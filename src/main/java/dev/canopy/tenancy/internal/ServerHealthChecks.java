@@ -4,15 +4,14 @@ import java.time.Instant;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.canopy.platform.db.AdvisoryLocks;
 
 /**
  * Checks every registered database server every {@code canopy.placement.health-check-every} (30 s), on one instance
- * at a time (a transaction-scoped advisory lock), and records what it found.
+ * at a time, and records what it found.
  */
 @Component
 class ServerHealthChecks {
@@ -23,25 +22,18 @@ class ServerHealthChecks {
 
     private final DatabaseServerRegistry registry;
     private final DatabaseServers servers;
-    private final JdbcClient jdbc;
-    private final TransactionTemplate transaction;
+    private final AdvisoryLocks locks;
 
-    ServerHealthChecks(DatabaseServerRegistry registry, DatabaseServers servers, JdbcClient jdbc,
-            PlatformTransactionManager transactions) {
+    ServerHealthChecks(DatabaseServerRegistry registry, DatabaseServers servers, AdvisoryLocks locks) {
         this.registry = registry;
         this.servers = servers;
-        this.jdbc = jdbc;
-        this.transaction = new TransactionTemplate(transactions);
+        this.locks = locks;
     }
 
     @Scheduled(fixedDelayString = "${canopy.placement.health-check-every}",
             initialDelayString = "${canopy.placement.health-check-every}")
     void checkAll() {
-        transaction.executeWithoutResult(status -> {
-            if (!Boolean.TRUE.equals(jdbc.sql("select pg_try_advisory_xact_lock(?)").param(LOCK_KEY)
-                    .query(Boolean.class).single())) {
-                return;
-            }
+        locks.runAlone(LOCK_KEY, () -> {
             for (DatabaseServer server : servers.all()) {
                 ServerProbe.Health health = registry.probe(server);
                 if (!health.status().equals(server.health())) {
