@@ -128,7 +128,7 @@ class AccessApiTest extends ApiTest {
             assertThat(categories).containsExactly("Tenant Management", "User Management", "Role Management",
                     "Group Management", "Permission Management", "Deployment Management", "Business Unit Management",
                     "API Key Management",
-                    "Audit", "Cloud Accounts", "Single Sign-On", "Template Catalog", "Platform Administration");
+                    "Audit", "Cloud Accounts", "Single Sign-On", "Template Catalog", "GitHub", "Platform Administration");
             assertThat(grouped.keySet()).isEqualTo(listed.keySet());
         }
     }
