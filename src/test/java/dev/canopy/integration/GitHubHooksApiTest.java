@@ -169,6 +169,27 @@ class GitHubHooksApiTest extends ApiTest {
         assertThat(events.about(UUID.fromString(web))).hasSize(1);
         assertThat(AuditLog.ofRequest(scopes, jdbc, tenant.id(), replay.header("X-Request-Id")))
                 .extracting(AuditLog.Event::action).containsExactly("github.delivery_replayed");
+
+        // GitHub sending one delivery several times at once: applied by exactly one of them
+        String concurrent = UUID.randomUUID().toString();
+        String success = checkSuite(repository, "main", "completed", "success", "2026-12-03T12:00:00Z");
+        List<java.util.concurrent.Future<Api.Response>> sent = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            for (int i = 0; i < 4; i++) {
+                sent.add(pool.submit(() -> deliver(tenant.slug(), "check_suite", concurrent, success)));
+            }
+        }
+        List<String> outcomes = sent.stream().map(f -> {
+            try {
+                return f.get().json().path("status").asString();
+            }
+            catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList();
+        assertThat(outcomes).containsExactlyInAnyOrder("accepted", "duplicate", "duplicate", "duplicate");
+        assertThat(ciStatus(web).path("state").asString()).isEqualTo("success");
+        assertThat(events.about(UUID.fromString(web))).hasSize(2);
     }
 
     @Test
@@ -309,6 +330,22 @@ class GitHubHooksApiTest extends ApiTest {
         assertThat(api.delete(SETTINGS, admin.accessToken()).status()).isEqualTo(204);
         assertProblem(api.delete(SETTINGS, admin.accessToken()), 404, "GITHUB_SECRET_NOT_FOUND");
         assertProblem(api.send("POST", HOOKS + tenant.slug(), null, body, headers), 401, "SIGNATURE_INVALID");
+    }
+
+    @Test
+    void deliveryIdsAreForgottenAfterTheRetention() {
+        String old = UUID.randomUUID().toString();
+        assertThat(deliver(tenant.slug(), "ping", old, "{}").json().path("status").asString()).isEqualTo("pong");
+        assertThat(deliver(tenant.slug(), "ping", old, "{}").json().path("status").asString()).isEqualTo("duplicate");
+        // eight days pass for that id (the retention is seven)
+        scopes.inTenant(tenant.id(), () -> jdbc.sql("""
+                update tenant.github_deliveries set received_at = now() - interval '8 days'
+                 where tenant_id = ? and delivery_id = ?
+                """).params(tenant.id(), old).update());
+        assertThat(deliver(tenant.slug(), "ping", UUID.randomUUID().toString(), "{}").status()).isEqualTo(200);
+        assertThat(scopes.inTenant(tenant.id(), () -> jdbc.sql(
+                "select count(*) from tenant.github_deliveries where tenant_id = ? and delivery_id = ?")
+                .params(tenant.id(), old).query(Long.class).single())).isZero();
     }
 
     @Test
