@@ -44,7 +44,7 @@ class GitHubHooksController {
 
     private static final Pattern DELIVERY_ID = Pattern.compile("[A-Za-z0-9-]{1,100}");
     private static final Pattern EVENT = Pattern.compile("[a-z_]{1,64}");
-    private static final Pattern SLUG = Pattern.compile("[a-z0-9-]{1,100}");
+    private static final Pattern SLUG = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** What GitHub is told (it shows it in the delivery's details). */
