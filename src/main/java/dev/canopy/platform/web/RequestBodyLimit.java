@@ -25,7 +25,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * Refuses API request bodies over the limit with 413: at once when {@code Content-Length} says so,
  * else when a streamed body crosses the limit while being read. Multipart uploads to the paths listed in
  * {@code canopy.api.upload-paths} (template archives) have the larger {@code canopy.api.max-upload}; the
- * multipart parser's own limits (Spring's {@code spring.servlet.multipart.*}) bound them while streamed.
+ * multipart parser's own limits (Spring's {@code spring.servlet.multipart.*}) bound them while streamed. Webhooks
+ * received from other systems ({@code canopy.api.hook-paths}, GitHub's) may be as large as {@code canopy.api.max-hook-body}.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
@@ -34,14 +35,20 @@ class RequestBodyLimit extends OncePerRequestFilter {
     private final long maxBytes;
     private final long maxUploadBytes;
     private final List<String> uploadPaths;
+    private final long maxHookBytes;
+    private final List<String> hookPaths;
     private final Problems problems;
     private final ApplicationEventPublisher events;
     private final AntPathMatcher paths = new AntPathMatcher();
 
     RequestBodyLimit(@Value("${canopy.api.max-body-bytes}") long maxBytes,
             @Value("${canopy.api.max-upload}") DataSize maxUpload,
-            @Value("${canopy.api.upload-paths}") List<String> uploadPaths, Problems problems,
+            @Value("${canopy.api.upload-paths}") List<String> uploadPaths,
+            @Value("${canopy.api.max-hook-body}") DataSize maxHookBody,
+            @Value("${canopy.api.hook-paths}") List<String> hookPaths, Problems problems,
             ApplicationEventPublisher events) {
+        this.maxHookBytes = maxHookBody.toBytes();
+        this.hookPaths = hookPaths;
         this.events = events;
         this.maxBytes = maxBytes;
         this.maxUploadBytes = maxUpload.toBytes();
@@ -57,7 +64,7 @@ class RequestBodyLimit extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        long limit = isUpload(request) ? maxUploadBytes : maxBytes;
+        long limit = isUpload(request) ? maxUploadBytes : isHook(request) ? maxHookBytes : maxBytes;
         if (request.getContentLengthLong() > limit) {
             // refused before the audited part of the chain: counted per source and minute instead
             events.publishEvent(RequestRefused.of(RequestRefused.Kind.BODY_TOO_LARGE, request,
@@ -74,6 +81,11 @@ class RequestBodyLimit extends OncePerRequestFilter {
         return "POST".equals(request.getMethod()) && type != null
                 && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")
                 && uploadPaths.stream().anyMatch(pattern -> paths.match(pattern, request.getRequestURI()));
+    }
+
+    private boolean isHook(HttpServletRequest request) {
+        return "POST".equals(request.getMethod())
+                && hookPaths.stream().anyMatch(pattern -> paths.match(pattern, request.getRequestURI()));
     }
 
     /** Raised while reading a streamed body that grows past the limit. */

@@ -46,7 +46,8 @@ class DeploymentDirectory {
     /** What {@code POST /api/v1/deployments} asks for. */
     record Request(@Nullable String name, @Nullable UUID templateId, @Nullable String version,
             @Nullable UUID environmentId, @Nullable ObjectNode inputs, @Nullable Map<String, String> tags,
-            @Nullable String costCenter, @Nullable String projectCode, @Nullable String ttl) {
+            @Nullable String costCenter, @Nullable String projectCode, @Nullable String ttl,
+            @Nullable String repository, @Nullable String branch) {
 
         @Override
         public String toString() {
@@ -135,6 +136,7 @@ class DeploymentDirectory {
         requireTags(r.tags(), environment, errors);
         decisions.activeBusinessUnitCode(principal).ifPresent(code -> tags.put(BUSINESS_UNIT_TAG, code));
         Instant expiresAt = expiry(r.ttl(), environment.protection(), errors);
+        CiSource source = CiSource.of(r.repository(), r.branch(), errors);
         if (!errors.isEmpty()) {
             throw invalid(errors);
         }
@@ -145,7 +147,8 @@ class DeploymentDirectory {
                 principal.userId(), principal.email(), inputs.masked(),
                 secrets.sealText(inputsBinding(tenantId, id), JSON.writeValueAsString(inputs.values())),
                 List.copyOf(inputs.secretPointers()), tags, r.costCenter(), r.projectCode(), Deployment.PENDING,
-                expiresAt, JSON.createObjectNode(), idempotencyKey, hash, now, now, 0, null, null, null);
+                expiresAt, JSON.createObjectNode(), idempotencyKey, hash, now, now, 0, null, null, null,
+                source == null ? null : source.repository(), source == null ? null : source.branch(), null);
         Run run;
         try {
             run = scopes.inTenant(tenantId, () -> {
@@ -320,6 +323,43 @@ class DeploymentDirectory {
         return get(principal.tenantId(), id);
     }
 
+    /**
+     * Sets or clears ({@code PATCH}) the GitHub repository and branch the deployment is built from; a change of
+     * either forgets the CI status, which was about the old one.
+     */
+    Deployment changeSource(CiSourceChange change, CanopyPrincipal principal, UUID id, long version) {
+        Deployment d = visible(principal, id);
+        require(principal, Permissions.DEPLOYMENTS_UPDATE, d);
+        if (d.status().equals(Deployment.DESTROYED)) {
+            throw ApiException.conflict("DEPLOYMENT_DESTROYED", "The deployment is destroyed.");
+        }
+        var errors = new ArrayList<FieldError>();
+        CiSource source = CiSource.of(change.repository(d.repository()), change.branch(d.branch()), errors);
+        if (!errors.isEmpty()) {
+            throw invalid(errors);
+        }
+        if (!scopes.inTenant(principal.tenantId(), () -> deployments.setSource(principal.tenantId(), id,
+                source == null ? null : source.repository(), source == null ? null : source.branch(), version))) {
+            throw ApiException.conflict("VERSION_CONFLICT", "The deployment was changed meanwhile; reload it.");
+        }
+        audit.detail("repository", source == null ? null : source.repository());
+        audit.detail("branch", source == null ? null : source.branch());
+        return get(principal.tenantId(), id);
+    }
+
+    /** What a {@code PATCH} says of the source: a new value, a clear (JSON null), or nothing (field absent). */
+    record CiSourceChange(boolean repositoryGiven, @Nullable String repository, boolean branchGiven,
+            @Nullable String branch) {
+
+        @Nullable String repository(@Nullable String current) {
+            return repositoryGiven ? repository : current;
+        }
+
+        @Nullable String branch(@Nullable String current) {
+            return branchGiven ? branch : current;
+        }
+    }
+
     /** Starts the destroy run ({@code DELETE /api/v1/deployments/{id}}). */
     Run destroy(CanopyPrincipal principal, UUID id) {
         Deployment d = visible(principal, id);
@@ -386,7 +426,15 @@ class DeploymentDirectory {
     }
 
     private static String hash(Request r) {
-        return JsonDigest.sha256(JSON.valueToTree(r));
+        ObjectNode request = JSON.valueToTree(r);
+        // requests made before deployments had a source hash as they did then
+        if (r.repository() == null) {
+            request.remove("repository");
+        }
+        if (r.branch() == null) {
+            request.remove("branch");
+        }
+        return JsonDigest.sha256(request);
     }
 
     private static ApiException invalid(List<FieldError> errors) {

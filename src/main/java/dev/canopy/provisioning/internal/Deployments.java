@@ -13,6 +13,7 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import dev.canopy.provisioning.DeploymentCiStatus;
 import dev.canopy.secrets.SealedSecret;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
@@ -39,7 +40,15 @@ class Deployments {
             rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
             rs.getLong("version"), rs.getString("drift_status"),
             rs.getString("drift_changes") == null ? null : JSON.readTree(rs.getString("drift_changes")),
-            instant(rs.getTimestamp("drift_checked_at")));
+            instant(rs.getTimestamp("drift_checked_at")), rs.getString("repository"), rs.getString("branch"),
+            rs.getString("ci_state") == null ? null : new DeploymentCiStatus.CiStatus(rs.getString("ci_state"),
+                    rs.getString("ci_name"), rs.getString("ci_url"), rs.getString("ci_head_sha"),
+                    rs.getTimestamp("ci_updated_at").toInstant()));
+
+    /** A deployment whose CI status a report changed, with what it showed before. */
+    record CiChange(UUID id, String name, @Nullable String previousState, @Nullable String previousName,
+            @Nullable String previousHeadSha) {
+    }
 
     /** What a list asks for; null fields do not filter. {@code ownerId} also serves {@code :own} permissions. */
     record Filter(@Nullable String search, @Nullable String status, @Nullable UUID environmentId,
@@ -68,10 +77,11 @@ class Deployments {
                 insert into tenant.deployments (tenant_id, id, name, template_owner_id, template_id, template_name,
                        driver, template_version, template_digest, environment_id, business_unit_id, owner_id,
                        owner_email, inputs, sealed_inputs, secret_pointers, tags, cost_center, project_code, status,
-                       expires_at, idempotency_key, request_hash)
+                       expires_at, idempotency_key, request_hash, repository, branch)
                 values (:tenant, :id, :name, :owner_tenant, :template, :template_name, :driver, :version, :digest,
                         :environment, :unit, :owner, :owner_email, cast(:inputs as jsonb), :sealed, :pointers,
-                        cast(:tags as jsonb), :cost_center, :project_code, :status, :expires, :key, :hash)
+                        cast(:tags as jsonb), :cost_center, :project_code, :status, :expires, :key, :hash,
+                        :repository, :branch)
                 """)
                 .param("tenant", d.tenantId()).param("id", d.id()).param("name", d.name())
                 .param("owner_tenant", d.templateOwnerId()).param("template", d.templateId())
@@ -84,7 +94,7 @@ class Deployments {
                 .param("tags", JSON.writeValueAsString(d.tags())).param("cost_center", d.costCenter())
                 .param("project_code", d.projectCode()).param("status", d.status())
                 .param("expires", timestamp(d.expiresAt())).param("key", d.idempotencyKey())
-                .param("hash", d.requestHash())
+                .param("hash", d.requestHash()).param("repository", d.repository()).param("branch", d.branch())
                 .update();
         insertTags(d.tenantId(), d.id(), d.tags());
     }
@@ -208,6 +218,60 @@ class Deployments {
                 update tenant.deployments set expires_at = ?, updated_at = now(), version = version + 1
                  where tenant_id = ? and id = ?
                 """).params(timestamp(expiresAt), tenantId, id).update();
+    }
+
+    /**
+     * Sets the repository and branch (both null: none) if the row is still at {@code version}; the CI status of
+     * another source is forgotten.
+     */
+    boolean setSource(UUID tenantId, UUID id, @Nullable String repository, @Nullable String branch, long version) {
+        return jdbc.sql("""
+                update tenant.deployments
+                   set ci_state = case when repository is not distinct from :repository
+                                        and branch is not distinct from :branch then ci_state end,
+                       ci_name = case when repository is not distinct from :repository
+                                       and branch is not distinct from :branch then ci_name end,
+                       ci_url = case when repository is not distinct from :repository
+                                      and branch is not distinct from :branch then ci_url end,
+                       ci_head_sha = case when repository is not distinct from :repository
+                                          and branch is not distinct from :branch then ci_head_sha end,
+                       ci_updated_at = case when repository is not distinct from :repository
+                                            and branch is not distinct from :branch then ci_updated_at end,
+                       repository = :repository, branch = :branch, updated_at = now(), version = version + 1
+                 where tenant_id = :tenant and id = :id and version = :version
+                """).param("repository", repository).param("branch", branch).param("tenant", tenantId).param("id", id)
+                .param("version", version).update() == 1;
+    }
+
+    /**
+     * Writes a CI report on the live deployments built from the repository (any case) and branch, except those
+     * showing a newer report: a later {@code updated_at}, or the same one with a final state where this report's is
+     * still running (GitHub's times have whole seconds). The CI status does not count as a change of the deployment
+     * itself: its {@code version} stays, so that it does not make a tag edit conflict.
+     */
+    List<CiChange> recordCi(UUID tenantId, String repository, String branch, DeploymentCiStatus.CiStatus status) {
+        int rank = DeploymentCiStatus.FINAL.contains(status.state()) ? 2 : 1;
+        return jdbc.sql("""
+                with matched as materialized (
+                    select id, ci_state, ci_name, ci_head_sha from tenant.deployments
+                     where tenant_id = :tenant and lower(repository) = lower(:repository) and branch = :branch
+                       and status <> 'destroyed'
+                       and (ci_updated_at is null or ci_updated_at < :at
+                            or ci_updated_at = :at and (case when ci_state in ('requested', 'queued', 'pending',
+                                'waiting', 'in_progress') then 1 else 2 end) <= :rank)
+                     for update
+                )
+                update tenant.deployments d
+                   set ci_state = :state, ci_name = :name, ci_url = :url, ci_head_sha = :sha, ci_updated_at = :at
+                  from matched m
+                 where d.tenant_id = :tenant and d.id = m.id
+                returning d.id, d.name, m.ci_state, m.ci_name, m.ci_head_sha
+                """).param("tenant", tenantId).param("repository", repository).param("branch", branch)
+                .param("at", Timestamp.from(status.updatedAt())).param("rank", rank).param("state", status.state())
+                .param("name", status.name()).param("url", status.url()).param("sha", status.headSha())
+                .query((rs, n) -> new CiChange(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
+                        rs.getString(4), rs.getString(5)))
+                .list();
     }
 
     List<EnvironmentCount> countByEnvironment(UUID tenantId, @Nullable UUID ownerId) {

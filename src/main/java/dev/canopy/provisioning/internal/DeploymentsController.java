@@ -12,6 +12,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -28,8 +29,9 @@ import dev.canopy.platform.web.Page;
 import dev.canopy.platform.web.PageRequest;
 import dev.canopy.provisioning.internal.Views.DeploymentView;
 import dev.canopy.provisioning.internal.Views.RunView;
+import tools.jackson.databind.JsonNode;
 
-/** Deployments: requesting, listing, tags, TTL extension, previews and destroying. */
+/** Deployments: requesting, listing, their GitHub source, tags, TTL extension, previews and destroying. */
 @RestController
 @RequestMapping("/api/v1/deployments")
 class DeploymentsController {
@@ -48,6 +50,10 @@ class DeploymentsController {
     }
 
     record Extend(@Nullable String ttl) {
+    }
+
+    /** {@code PATCH}: a field left out stays as it is, {@code null} clears it. */
+    record Changes(@Nullable JsonNode repository, @Nullable JsonNode branch, @Nullable Long version) {
     }
 
     record EnvironmentStats(UUID environmentId, Map<String, Long> byStatus, long total) {
@@ -140,6 +146,18 @@ class DeploymentsController {
                 body.remove() == null ? List.of() : body.remove(), body.version()), null);
     }
 
+    @Audited(action = "deployment.updated", resource = "deployment")
+    @PatchMapping("/{id}")
+    DeploymentView update(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
+            @RequestBody Changes body) {
+        if (body.version() == null) {
+            throw ApiException.invalidField("version", "is required (the version you read)");
+        }
+        var change = new DeploymentDirectory.CiSourceChange(body.repository() != null,
+                text("repository", body.repository()), body.branch() != null, text("branch", body.branch()));
+        return DeploymentView.of(directory.changeSource(change, principal, id, body.version()), null);
+    }
+
     @Audited(action = "deployment.extended", resource = "deployment")
     @PostMapping("/{id}/extend")
     DeploymentView extend(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id,
@@ -157,6 +175,16 @@ class DeploymentsController {
     @DeleteMapping("/{id}")
     ResponseEntity<RunView> destroy(@AuthenticationPrincipal CanopyPrincipal principal, @PathVariable UUID id) {
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(RunView.of(directory.destroy(principal, id)));
+    }
+
+    private static @Nullable String text(String field, @Nullable JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isString()) {
+            throw ApiException.invalidField(field, "must be a text or null");
+        }
+        return node.asString();
     }
 
     private static @Nullable String blankToNull(@Nullable String text) {

@@ -148,7 +148,7 @@ class ProvisioningPages {
         try {
             DeploymentDirectory.Requested requested = deployments.request(principal, new DeploymentDirectory.Request(
                     fields.get("deployment_name"), pv.templateId(), pv.version(), environment, form.values(), tags,
-                    null, null, blankToNull(fields.get("deployment_ttl"))), null);
+                    null, null, blankToNull(fields.get("deployment_ttl")), null, null), null);
             return "redirect:/runs/" + requested.run().id();
         }
         catch (ApiException e) {

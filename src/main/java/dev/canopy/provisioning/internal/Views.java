@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.canopy.provisioning.DeploymentCiStatus;
 import tools.jackson.databind.JsonNode;
 
 /** The API's shapes of deployments and runs. */
@@ -19,14 +20,26 @@ final class Views {
             String driver, UUID environmentId, @Nullable UUID businessUnitId, UUID ownerId, String ownerEmail,
             JsonNode inputs, Map<String, String> tags, @Nullable String costCenter, @Nullable String projectCode,
             String status, @Nullable Instant expiresAt, JsonNode outputs, @Nullable String driftStatus,
-            @Nullable JsonNode driftChanges, @Nullable Instant driftCheckedAt, Instant createdAt, Instant updatedAt,
+            @Nullable JsonNode driftChanges, @Nullable Instant driftCheckedAt, @Nullable String repository,
+            @Nullable String branch, @Nullable CiStatusView ciStatus, Instant createdAt, Instant updatedAt,
             long version, @Nullable RunView run) {
 
         static DeploymentView of(Deployment d, @Nullable RunView run) {
             return new DeploymentView(d.id(), d.name(), d.templateId(), d.templateName(), d.templateVersion(),
                     d.driver(), d.environmentId(), d.businessUnitId(), d.ownerId(), d.ownerEmail(), d.inputs(),
                     d.tags(), d.costCenter(), d.projectCode(), d.status(), d.expiresAt(), d.outputs(), d.driftStatus(),
-                    d.driftChanges(), d.driftCheckedAt(), d.createdAt(), d.updatedAt(), d.version(), run);
+                    d.driftChanges(), d.driftCheckedAt(), d.repository(), d.branch(),
+                    d.ciStatus() == null ? null : CiStatusView.of(d.ciStatus()), d.createdAt(), d.updatedAt(),
+                    d.version(), run);
+        }
+    }
+
+    /** What the last CI report on the deployment's repository and branch said. */
+    record CiStatusView(String state, String name, @Nullable String url, @Nullable String headSha,
+            Instant updatedAt) {
+
+        static CiStatusView of(DeploymentCiStatus.CiStatus s) {
+            return new CiStatusView(s.state(), s.name(), s.url(), s.headSha(), s.updatedAt());
         }
     }
 
