@@ -67,10 +67,11 @@ class DeploymentDirectory {
     private final TenantTransactions scopes;
     private final AccessDecisionPoint decisions;
     private final AuditTrail audit;
+    private final DeployableDrivers drivers;
 
     DeploymentDirectory(Deployments deployments, Runs runs, EnvironmentDirectory environments,
             RunLifecycle lifecycle, TemplateCatalog catalog, Secrets secrets, TenantTransactions scopes,
-            AccessDecisionPoint decisions, AuditTrail audit) {
+            AccessDecisionPoint decisions, AuditTrail audit, DeployableDrivers drivers) {
         this.deployments = deployments;
         this.runs = runs;
         this.environments = environments;
@@ -80,6 +81,7 @@ class DeploymentDirectory {
         this.scopes = scopes;
         this.decisions = decisions;
         this.audit = audit;
+        this.drivers = drivers;
     }
 
     static SecretBinding inputsBinding(UUID tenantId, UUID deploymentId) {
@@ -127,6 +129,7 @@ class DeploymentDirectory {
         decisions.require(principal, Permissions.DEPLOYMENTS_CREATE, new ResourceContext(principal.userId(),
                 environment.name(), unit));
         ProvisionableVersion version = catalog.provisionable(principal, r.templateId(), r.version());
+        drivers.require(version.driver());
         ValidatedInputs inputs = catalog.validate(version, r.inputs() == null ? JSON.createObjectNode()
                 : r.inputs());
         Map<String, String> tags = tags(r.tags(), errors);
