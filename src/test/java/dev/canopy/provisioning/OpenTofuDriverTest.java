@@ -51,7 +51,16 @@ class OpenTofuDriverTest extends ApiTest {
               api_token: {type: string, writeOnly: true, default: "none"}
             """;
 
+    /** A backend of the template's own, which Canopy's override must replace: the state stays Canopy's. */
+    static final String ESCAPED_STATE = "/tmp/canopy-opentofu-escaped.tfstate";
+
     static final String MAIN_TF = """
+            terraform {
+              backend "local" {
+                path = "%s"
+              }
+            }
+
             variable "target" { type = string }
             variable "message" { type = string }
             variable "pause" { type = number }
@@ -61,13 +70,21 @@ class OpenTofuDriverTest extends ApiTest {
               sensitive = true
             }
 
+            resource "terraform_data" "slow" {
+              provisioner "local-exec" {
+                command     = "sleep \\"$PAUSE\\""
+                environment = { PAUSE = var.pause }
+              }
+            }
+
             resource "terraform_data" "file" {
+              depends_on       = [terraform_data.slow]
               input            = var.message
               triggers_replace = [var.target]
 
               provisioner "local-exec" {
-                command     = "sleep \\"$PAUSE\\"; if [ \\"$FAIL\\" = true ]; then echo 'the disk is full' >&2; exit 3; fi; printf '%s' \\"$MSG\\" > \\"$TARGET\\""
-                environment = { MSG = var.message, TARGET = var.target, PAUSE = var.pause, FAIL = var.fail }
+                command     = "if [ \\"$FAIL\\" = true ]; then echo 'the disk is full' >&2; exit 3; fi; printf '%%s' \\"$MSG\\" > \\"$TARGET\\""
+                environment = { MSG = var.message, TARGET = var.target, FAIL = var.fail }
               }
 
               provisioner "local-exec" {
@@ -83,7 +100,7 @@ class OpenTofuDriverTest extends ApiTest {
               value     = var.api_token
               sensitive = true
             }
-            """;
+            """.formatted(ESCAPED_STATE);
 
     static final String TOKEN = "tok-5c3b1f0e9d7a4e21";
 
@@ -135,11 +152,11 @@ class OpenTofuDriverTest extends ApiTest {
 
         assertThat(Files.readString(target)).isEqualTo("hello from tofu");
         JsonNode plan = run.path("plan");
-        assertThat(plan.findValuesAsString("action")).as(plan.toString()).containsExactly("create");
-        assertThat(plan.path(0).path("address").asString()).isEqualTo("terraform_data.file");
+        assertThat(plan.findValuesAsString("action")).as(plan.toString()).containsExactly("create", "create");
+        assertThat(plan.findValuesAsString("address")).containsExactly("terraform_data.file", "terraform_data.slow");
         assertThat(plan.path(0).path("after").path("input").asString()).isEqualTo("hello from tofu");
         assertThat(plan.path(0).path("after").path("id").asString()).isEqualTo("(known after apply)");
-        assertThat(log).contains("terraform_data.file: Creation complete", "Apply complete! Resources: 1 added")
+        assertThat(log).contains("terraform_data.file: Creation complete", "Apply complete! Resources: 2 added")
                 .doesNotContain(TOKEN);
         JsonNode outputs = api.get("/api/v1/deployments/" + deployment, admin.accessToken()).json().path("outputs");
         assertThat(outputs.path("path").asString()).isEqualTo(target.toString());
@@ -156,6 +173,7 @@ class OpenTofuDriverTest extends ApiTest {
         String state = new String(secrets.open(SecretBinding.tenant(tenant, "opentofu_states", deployment), sealed),
                 StandardCharsets.UTF_8);
         assertThat(state).contains("terraform_data", "hello from tofu");
+        assertThat(Path.of(ESCAPED_STATE)).as("the template's own backend was overridden").doesNotExist();
         assertThat(scopes.inTenant(tenant, () -> jdbc.sql("select count(*) from tenant.opentofu_plans where "
                 + "tenant_id = ? and deployment_id = ?").params(tenant, id).query(Long.class).single()))
                 .as("the applied plan is not kept").isZero();
@@ -167,7 +185,7 @@ class OpenTofuDriverTest extends ApiTest {
                 .json().path("id").asString();
         JsonNode preview = provisioning.await(admin, previewId);
         assertThat(preview.path("state").asString()).as(provisioning.log(admin, previewId)).isEqualTo("succeeded");
-        assertThat(preview.path("plan").findValuesAsString("action")).containsExactly("no-op");
+        assertThat(preview.path("plan").findValuesAsString("action")).containsExactly("no-op", "no-op");
 
         Api.Response destroy = api.delete("/api/v1/deployments/" + deployment, admin.accessToken());
         assertThat(destroy.status()).as(destroy.toString()).isEqualTo(202);
@@ -175,7 +193,7 @@ class OpenTofuDriverTest extends ApiTest {
         JsonNode destroyed = provisioning.await(admin, destroyId);
         assertThat(destroyed.path("state").asString()).as(provisioning.log(admin, destroyId)).isEqualTo("succeeded");
         assertThat(destroyed.path("plan").findValuesAsString("action")).as("the destroy run plans the destroy")
-                .containsExactly("delete");
+                .containsExactly("delete", "delete");
         assertThat(target).doesNotExist();
         String after = new String(secrets.open(SecretBinding.tenant(tenant, "opentofu_states", deployment),
                 scopes.inTenant(tenant, () -> jdbc.sql("select sealed_state from tenant.opentofu_states where "
@@ -195,7 +213,7 @@ class OpenTofuDriverTest extends ApiTest {
         String deployment = created.json().path("id").asString();
         String runId = created.json().path("run").path("id").asString();
         JsonNode waiting = provisioning.await(admin, runId, "awaiting_approval");
-        assertThat(waiting.path("plan").findValuesAsString("action")).containsExactly("create");
+        assertThat(waiting.path("plan").findValuesAsString("action")).containsExactly("create", "create");
 
         // another writer changes the state after the plan was made (and approved)
         UUID tenant = admin.tenantId();
@@ -233,13 +251,13 @@ class OpenTofuDriverTest extends ApiTest {
     }
 
     @Test
-    void cancelStopsTheEngineMidApplyWithTheRealBinary() {
+    void aCancelStopsTheEngineGracefullyWhichSavesWhatItBeganAndStartsNothingMoreWithTheRealBinary() {
         Path target = directory.resolve("slow.txt");
         Api.Response created = deploy(development, target, obj("pause", 60));
         String deployment = created.json().path("id").asString();
         String runId = created.json().path("run").path("id").asString();
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!provisioning.log(admin, runId).contains("Provisioning with 'local-exec'")
+        while (!provisioning.log(admin, runId).contains("terraform_data.slow: Provisioning with 'local-exec'")
                 && System.nanoTime() < deadline) {
             Provisioning.sleep(100);
         }
@@ -247,14 +265,27 @@ class OpenTofuDriverTest extends ApiTest {
         Api.Response cancel = api.post("/api/v1/runs/" + runId + "/cancel", admin.accessToken(), null);
         assertThat(cancel.status()).as(cancel.toString()).isEqualTo(202);
         JsonNode canceled = provisioning.await(admin, runId, "canceled");
+        String log = provisioning.log(admin, runId);
         assertThat(canceled.path("state").asString()).isEqualTo("canceled");
         assertThat((System.nanoTime() - asked) / 1_000_000_000L).as("long before the provisioner's 60 s")
                 .isLessThan(30);
+        assertThat(log).contains("Interrupt received", "Stopping operation").doesNotContain(
+                "terraform_data.file: Creating");
         assertThat(target).doesNotExist();
+
         UUID tenant = admin.tenantId();
+        UUID id = UUID.fromString(deployment);
         assertThat(scopes.inTenant(tenant, () -> jdbc.sql("select lock_id from tenant.opentofu_states where "
-                + "tenant_id = ? and deployment_id = ?").params(tenant, UUID.fromString(deployment))
-                .query(String.class).optional()).orElse(null)).as(provisioning.log(admin, runId)).isNull();
+                + "tenant_id = ? and deployment_id = ?").params(tenant, id).query(String.class).optional())
+                .orElse(null)).as(log).isNull();
+        byte[] sealed = scopes.inTenant(tenant, () -> jdbc.sql("select sealed_state from tenant.opentofu_states "
+                + "where tenant_id = ? and deployment_id = ?").params(tenant, id).query((rs, n) -> rs.getBytes(1))
+                .optional().orElse(null));
+        assertThat(sealed).as(log).isNotNull();
+        // what the engine began is in the state (Terraform stops a provisioner at once, and marks its object
+        // tainted), so the next run knows of it
+        assertThat(new String(secrets.open(SecretBinding.tenant(tenant, "opentofu_states", deployment), sealed),
+                StandardCharsets.UTF_8)).as(log).contains("\"name\": \"slow\"").doesNotContain("\"name\": \"file\"");
     }
 
     @Test

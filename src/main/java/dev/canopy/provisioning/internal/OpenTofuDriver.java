@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,10 +57,17 @@ class OpenTofuDriver implements ProvisioningDriver, ApplicationListener<WebServe
     static final String VARIABLES = "canopy.auto.tfvars.json";
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final List<String> ENGINES = List.of("tofu", "terraform");
+    /**
+     * On cancel the engine alone gets SIGTERM: it lets the operations under way finish, starts no others and saves
+     * the state, which takes as long as those operations (a database's creation: minutes), hence its own grace
+     * period. Killed, it would leave what it made out of the state.
+     */
+    private static final DriverProcess.Stop ENGINE_STOPS = DriverProcess.Stop.PROCESS;
 
     private final String configuredCommand;
     private final String configuredStateUrl;
     private final String cliConfig;
+    private final Duration cancelGrace;
     private final OpenTofuStates states;
     private final OpenTofuStateSessions sessions;
     private final TenantTransactions scopes;
@@ -73,11 +81,13 @@ class OpenTofuDriver implements ProvisioningDriver, ApplicationListener<WebServe
 
     OpenTofuDriver(@Value("${canopy.drivers.opentofu.command:}") String command,
             @Value("${canopy.drivers.opentofu.state-url:}") String stateUrl,
-            @Value("${canopy.drivers.opentofu.cli-config:}") String cliConfig, OpenTofuStates states,
+            @Value("${canopy.drivers.opentofu.cli-config:}") String cliConfig,
+            @Value("${canopy.drivers.opentofu.cancel-grace:10m}") Duration cancelGrace, OpenTofuStates states,
             OpenTofuStateSessions sessions, TenantTransactions scopes, Secrets secrets) {
         this.configuredCommand = command.strip();
         this.configuredStateUrl = stateUrl.strip().replaceAll("/+$", "");
         this.cliConfig = cliConfig.strip();
+        this.cancelGrace = cancelGrace;
         this.states = states;
         this.sessions = sessions;
         this.scopes = scopes;
@@ -246,6 +256,10 @@ class OpenTofuDriver implements ProvisioningDriver, ApplicationListener<WebServe
         }
     }
 
+    private Duration grace(DriverRun run) {
+        return run.cancelGrace().compareTo(cancelGrace) > 0 ? run.cancelGrace() : cancelGrace;
+    }
+
     private Engine require() {
         return engine().orElseThrow(() -> new DriverFailure("The OpenTofu driver is not available here: "
                 + availability().detail(), false));
@@ -323,12 +337,12 @@ class OpenTofuDriver implements ProvisioningDriver, ApplicationListener<WebServe
                 .map(OpenTofuStates.Stored::serial).orElse(null);
     }
 
-    private static void init(Engine e, DriverRun run, Map<String, String> env, boolean preview) {
+    private void init(Engine e, DriverRun run, Map<String, String> env, boolean preview) {
         List<String> argv = new ArrayList<>(List.of(e.command(), "init", "-input=false", "-no-color"));
         if (preview) {
             argv.add("-lock=false");
         }
-        int exit = DriverProcess.run(argv, run.workDirectory(), env, run.cancel(), run.cancelGrace(),
+        int exit = DriverProcess.run(argv, run.workDirectory(), env, run.cancel(), grace(run), ENGINE_STOPS,
                 (stream, line) -> {
                     if (!line.isBlank()) {
                         run.log().line(stream, stream.equals("stderr") ? "warn" : "info", line);
@@ -340,9 +354,9 @@ class OpenTofuDriver implements ProvisioningDriver, ApplicationListener<WebServe
     }
 
     /** Runs a command of {@code -json} UI lines into the log; a non-zero exit fails with its first error. */
-    private static void ui(Engine e, DriverRun run, Map<String, String> env, List<String> argv, String what) {
+    private void ui(Engine e, DriverRun run, Map<String, String> env, List<String> argv, String what) {
         var error = new AtomicReference<String>();
-        int exit = DriverProcess.run(argv, run.workDirectory(), env, run.cancel(), run.cancelGrace(),
+        int exit = DriverProcess.run(argv, run.workDirectory(), env, run.cancel(), grace(run), ENGINE_STOPS,
                 (stream, line) -> {
                     OpenTofuJson.UiLine ui = OpenTofuJson.uiLine(line);
                     if (ui.error() != null) {
@@ -362,15 +376,15 @@ class OpenTofuDriver implements ProvisioningDriver, ApplicationListener<WebServe
         }
     }
 
-    private static JsonNode show(Engine e, DriverRun run, Map<String, String> env) {
+    private JsonNode show(Engine e, DriverRun run, Map<String, String> env) {
         return capture(e, run, env, List.of(e.command(), "show", "-json", PLAN_FILE), "show");
     }
 
     /** Runs a command that answers one JSON document on stdout. */
-    private static JsonNode capture(Engine e, DriverRun run, Map<String, String> env, List<String> argv,
+    private JsonNode capture(Engine e, DriverRun run, Map<String, String> env, List<String> argv,
             String what) {
         var out = new StringBuilder();
-        int exit = DriverProcess.run(argv, run.workDirectory(), env, run.cancel(), run.cancelGrace(),
+        int exit = DriverProcess.run(argv, run.workDirectory(), env, run.cancel(), grace(run), ENGINE_STOPS,
                 (stream, line) -> {
                     if (stream.equals("stdout")) {
                         out.append(line).append('\n');

@@ -181,7 +181,7 @@ class OpenTofuStateController {
     }
 
     private static String lockId(JsonNode info) {
-        String id = info.path("ID").asString("");
+        String id = info.path("ID").isString() ? info.path("ID").asString() : "";
         if (id.isBlank() || id.length() > 200) {
             throw ApiException.badRequest("LOCK_INVALID", "A lock info has an ID of 1 to 200 characters.");
         }

@@ -16,8 +16,8 @@ import dev.canopy.platform.web.ApiException;
  */
 class OpenTofuAvailabilityTest {
 
-    private final OpenTofuDriver missing = new OpenTofuDriver("/nonexistent/bin/tofu", "", "", null, null, null,
-            null);
+    private final OpenTofuDriver missing = new OpenTofuDriver("/nonexistent/bin/tofu", "", "",
+            java.time.Duration.ofMinutes(10), null, null, null, null);
 
     @Test
     void aMissingEngineMakesTheDriverUnavailableAndItsTemplatesUndeployable() {
