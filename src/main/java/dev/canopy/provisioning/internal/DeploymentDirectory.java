@@ -69,10 +69,11 @@ class DeploymentDirectory {
     private final AccessDecisionPoint decisions;
     private final AuditTrail audit;
     private final ProvisioningEvents events;
+    private final DeployableDrivers drivers;
 
     DeploymentDirectory(Deployments deployments, Runs runs, EnvironmentDirectory environments,
             RunLifecycle lifecycle, TemplateCatalog catalog, Secrets secrets, TenantTransactions scopes,
-            AccessDecisionPoint decisions, AuditTrail audit, ProvisioningEvents events) {
+            AccessDecisionPoint decisions, AuditTrail audit, ProvisioningEvents events, DeployableDrivers drivers) {
         this.events = events;
         this.deployments = deployments;
         this.runs = runs;
@@ -83,6 +84,7 @@ class DeploymentDirectory {
         this.scopes = scopes;
         this.decisions = decisions;
         this.audit = audit;
+        this.drivers = drivers;
     }
 
     static SecretBinding inputsBinding(UUID tenantId, UUID deploymentId) {
@@ -130,6 +132,7 @@ class DeploymentDirectory {
         decisions.require(principal, Permissions.DEPLOYMENTS_CREATE, new ResourceContext(principal.userId(),
                 environment.name(), unit));
         ProvisionableVersion version = catalog.provisionable(principal, r.templateId(), r.version());
+        drivers.require(version.driver());
         ValidatedInputs inputs = catalog.validate(version, r.inputs() == null ? JSON.createObjectNode()
                 : r.inputs());
         Map<String, String> tags = tags(r.tags(), errors);

@@ -25,9 +25,23 @@ final class DriverProcess {
     private DriverProcess() {
     }
 
+    /** Who gets SIGTERM on cancel: the process and its children, or the process alone (it stops its children). */
+    enum Stop {
+        TREE, PROCESS
+    }
+
     /** Runs the command to its end and answers its exit code; lines go to {@code lines(stream, text)}. */
     static int run(List<String> command, Path directory, Map<String, String> environment, CancelSignal cancel,
             Duration grace, BiConsumer<String, String> lines) {
+        return run(command, directory, environment, cancel, grace, Stop.TREE, lines);
+    }
+
+    /**
+     * As {@link #run(List, Path, Map, CancelSignal, Duration, BiConsumer)}, with the cancel's SIGTERM sent as
+     * {@code stop} says; whatever is left after the grace period gets SIGKILL either way.
+     */
+    static int run(List<String> command, Path directory, Map<String, String> environment, CancelSignal cancel,
+            Duration grace, Stop stop, BiConsumer<String, String> lines) {
         var builder = new ProcessBuilder(diesWithServer(command)).directory(directory.toFile());
         builder.environment().clear();
         builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
@@ -43,7 +57,7 @@ final class DriverProcess {
         }
         Thread out = Thread.ofVirtual().start(() -> pump(process.getInputStream(), "stdout", lines));
         Thread err = Thread.ofVirtual().start(() -> pump(process.getErrorStream(), "stderr", lines));
-        cancel.onRaise(() -> Thread.ofVirtual().start(() -> stop(process, grace)));
+        cancel.onRaise(() -> Thread.ofVirtual().start(() -> stop(process, grace, stop)));
         try {
             int exit = process.waitFor();
             out.join();
@@ -54,7 +68,7 @@ final class DriverProcess {
             return exit;
         }
         catch (InterruptedException e) {
-            stop(process, Duration.ZERO);
+            stop(process, Duration.ZERO, Stop.TREE);
             Thread.currentThread().interrupt();
             throw new DriverFailure("interrupted while " + command.getFirst() + " ran", true);
         }
@@ -74,10 +88,14 @@ final class DriverProcess {
         return wrapped;
     }
 
-    private static void stop(Process process, Duration grace) {
+    private static void stop(Process process, Duration grace, Stop stop) {
         List<ProcessHandle> tree = process.descendants().toList();
-        process.destroy(); // SIGTERM
-        tree.forEach(ProcessHandle::destroy);
+        // SIGTERM through the handle: Process.destroy() also closes the pipes, and an engine that writes its last
+        // lines (Terraform saying it stops, then saving its state) dies of SIGPIPE before it could finish
+        process.toHandle().destroy();
+        if (stop == Stop.TREE) {
+            tree.forEach(ProcessHandle::destroy);
+        }
         try {
             if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly(); // SIGKILL

@@ -10,10 +10,12 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * What a driver gets for one plan, apply or destroy: the template version's files in a fresh work directory, the
  * inputs (secrets included), the cloud account's credentials as process environment, where to write lines, and
- * the signal that stops it (its process gets SIGTERM, then SIGKILL after {@code cancelGrace}).
+ * the signal that stops it (its process gets SIGTERM, then SIGKILL after {@code cancelGrace}). {@code runKind} is
+ * the run's ({@code plan}, {@code apply}, {@code destroy}): a plan step of a destroy run plans the destroy.
  */
 record DriverRun(UUID deploymentId, UUID runId, Path workDirectory, ObjectNode inputs,
-        Map<String, String> environment, LineSink log, CancelSignal cancel, Duration cancelGrace) {
+        Map<String, String> environment, LineSink log, CancelSignal cancel, Duration cancelGrace, UUID tenantId,
+        String runKind) {
 
     @Override
     public String toString() {

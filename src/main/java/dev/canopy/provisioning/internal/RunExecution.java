@@ -266,7 +266,8 @@ class RunExecution implements JobHandler, ChangeBroadcast.Listener {
                 DriverResult result;
                 try (RunWorkspace workspace = RunWorkspace.unpack(archiveOf(deployment))) {
                     result = call.call(driver(deployment), new DriverRun(deployment.id(), run.id(),
-                            workspace.directory(), inputs, environment, writer, cancel, settings.cancelGrace()));
+                            workspace.directory(), inputs, environment, writer, cancel, settings.cancelGrace(),
+                            tenantId, run.kind()));
                 }
                 DriverResult clean = new DriverResult(result.changes().stream().map(c -> new DriverResult.Change(
                         c.action(), redactor.redact(c.address()), redacted(c.before(), redactor),
