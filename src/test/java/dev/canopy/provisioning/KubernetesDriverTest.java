@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,8 +25,11 @@ import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -238,6 +243,175 @@ class KubernetesDriverTest extends ApiTest {
             refusing.destroy();
         }
         assertThat(cluster.configMaps().inAnyNamespace().list().getItems()).isEmpty();
+    }
+
+    @Test
+    void aRunCancelledWhileApplyingEndsCanceledAndMakesNoObjectAfterTheCancelPoint() {
+        HoldingDispatcher holding = new HoldingDispatcher("/api/v1/namespaces/team-a/configmaps/obj-012");
+        KubernetesMockServer slow = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                holding, false);
+        slow.init();
+        try (KubernetesClient slowCluster = slow.createClient()) {
+            String staging = provisioning.environment(admin, "staging");
+            link(staging, slow, "staging");
+            Api.Response created = api.post("/api/v1/deployments", admin.accessToken(), obj("name", "many-"
+                    + UUID.randomUUID(), "template_id", template(TemplateArchives.with().file("manifests/all.yaml",
+                            configMaps(40))), "environment_id", staging, "inputs", obj("message", "hello")));
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            String runId = created.json().path("run").path("id").asString();
+            assertThat(holding.awaitReached()).as("the driver reached obj-012").isTrue();
+
+            Api.Response cancel = api.post("/api/v1/runs/" + runId + "/cancel", admin.accessToken(), null);
+            assertThat(cancel.status()).as(cancel.toString()).isEqualTo(202);
+            assertThat(cancel.json().path("state").asString()).isEqualTo("cancel_requested");
+            // the worker heard the cancel while obj-012 was on its way; then the server answers
+            awaitLog(runId, "asked to stop");
+            holding.release();
+
+            JsonNode run = provisioning.await(admin, runId);
+            assertThat(run.path("state").asString()).as(provisioning.log(admin, runId)).isEqualTo("canceled");
+            List<String> made = slowCluster.configMaps().inNamespace("team-a").list().getItems().stream()
+                    .map(c -> c.getMetadata().getName()).sorted().toList();
+            assertThat(made).as("obj-000 to obj-012, the one being applied when the cancel came")
+                    .hasSize(13).startsWith("obj-000").endsWith("obj-012");
+            assertThat(provisioning.log(admin, runId)).contains("applied ConfigMap/obj-012")
+                    .doesNotContain("applied ConfigMap/obj-013");
+        }
+        finally {
+            holding.release();
+            slow.destroy();
+        }
+    }
+
+    @Test
+    void anObjectTheServerRefusesFailsTheRunAtOnceWithItsMessageAndTheObjectsAfterItAreNotMade() {
+        RefusingDispatcher refusing = new RefusingDispatcher("/api/v1/namespaces/team-a/configmaps/obj-002");
+        KubernetesMockServer strict = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                refusing, false);
+        strict.init();
+        try (KubernetesClient strictCluster = strict.createClient()) {
+            String staging = provisioning.environment(admin, "staging");
+            link(staging, strict, "staging");
+            Api.Response created = api.post("/api/v1/deployments", admin.accessToken(), obj("name", "refused-"
+                    + UUID.randomUUID(), "template_id", template(TemplateArchives.with().file("manifests/all.yaml",
+                            configMaps(5))), "environment_id", staging, "inputs", obj("message", "hello")));
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            String runId = created.json().path("run").path("id").asString();
+            JsonNode run = provisioning.await(admin, runId);
+            String log = provisioning.log(admin, runId);
+            assertThat(run.path("state").asString()).as(log).isEqualTo("failed");
+            assertThat(run.path("error").asString()).contains("ConfigMap/obj-002", "HTTP 422",
+                    "ConfigMap \"obj-002\" is invalid: data.message: Invalid value");
+            assertThat(run.path("attempts").asInt()).as("a refusal is not retried").isEqualTo(1);
+            assertThat(log).contains("attempt 1 of 3").doesNotContain("attempt 2 of 3");
+            assertThat(strictCluster.configMaps().inNamespace("team-a").list().getItems().stream()
+                    .map(c -> c.getMetadata().getName()).sorted()).containsExactly("obj-000", "obj-001");
+        }
+        finally {
+            strict.destroy();
+        }
+    }
+
+    @Test
+    void anUnreachableApiServerIsRetriedThenTheRunGivesUp() {
+        KubernetesMockServer gone = new KubernetesMockServer(false);
+        gone.init();
+        String staging = provisioning.environment(admin, "staging");
+        link(staging, gone, "staging");
+        gone.destroy(); // nothing listens on its port any more
+        Api.Response created = api.post("/api/v1/deployments", admin.accessToken(), obj("name", "gone-"
+                + UUID.randomUUID(), "template_id", template(TemplateArchives.with().file("manifests/a.yaml",
+                        CONFIG_MAP)), "environment_id", staging, "inputs", obj("message", "hello")));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String runId = created.json().path("run").path("id").asString();
+        JsonNode run = provisioning.await(admin, runId);
+        String log = provisioning.log(admin, runId);
+        assertThat(run.path("state").asString()).as(log).isEqualTo("dead_letter");
+        assertThat(run.path("error").asString()).contains("gave up after 3 attempts", "cannot reach the API server");
+        assertThat(log).contains("attempt 1 of 3", "attempt 2 of 3", "attempt 3 of 3");
+    }
+
+    /** {@code count} ConfigMaps obj-000, obj-001, ... in one multi-document file. */
+    static String configMaps(int count) {
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            yaml.append(CONFIG_MAP.replace("web-config", "obj-%03d".formatted(i))).append("---\n");
+        }
+        return yaml.toString();
+    }
+
+    private void awaitLog(String runId, String text) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!provisioning.log(admin, runId).contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no '" + text + "' in " + provisioning.log(admin, runId));
+            }
+            Provisioning.sleep(50);
+        }
+    }
+
+    /** The CRUD mock, holding the apply of one object until the test lets it through. */
+    static final class HoldingDispatcher extends KubernetesCrudDispatcher {
+
+        private final String path;
+        private final CountDownLatch reached = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+
+        HoldingDispatcher(String path) {
+            this.path = path;
+        }
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            if (request.getMethod().equals("PATCH") && request.getPath().startsWith(path + "?")) {
+                reached.countDown();
+                try {
+                    // the mock serves one client here, the driver, which waits for this answer anyway
+                    released.await(30, TimeUnit.SECONDS);
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return super.dispatch(request);
+        }
+
+        boolean awaitReached() {
+            try {
+                return reached.await(60, TimeUnit.SECONDS);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
+        void release() {
+            released.countDown();
+        }
+    }
+
+    /** The CRUD mock, answering writes of one object as an API server refusing an invalid object does. */
+    static final class RefusingDispatcher extends KubernetesCrudDispatcher {
+
+        private final String path;
+
+        RefusingDispatcher(String path) {
+            this.path = path;
+        }
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            String name = path.substring(path.lastIndexOf('/') + 1);
+            // the driver's apply patch: refused, it never goes on to a create
+            if (request.getMethod().equals("PATCH") && request.getPath().startsWith(path + "?")) {
+                return new MockResponse().setResponseCode(422).setHeader("Content-Type", "application/json")
+                        .setBody(new KubernetesSerialization().asJson(new StatusBuilder().withCode(422)
+                                .withStatus("Failure").withReason("Invalid").withMessage("ConfigMap \"" + name
+                                        + "\" is invalid: data.message: Invalid value").build()));
+            }
+            return super.dispatch(request);
+        }
     }
 
     @Test

@@ -131,6 +131,10 @@ class KubernetesDriver implements ProvisioningDriver {
             return guarded(() -> {
                 List<Target> targets = resolve(client, manifests);
                 List<DriverResult.Change> changes = compare(client, run, manifests, targets);
+                // the object being sent is finished; the next is not started (a request cut off mid-way would
+                // leave the server's state unknown)
+                run.cancel().onRaise(() -> run.log().line("system", "warn", "asked to stop: stopping after the "
+                        + "object being applied"));
                 for (Target t : targets) {
                     checkCanceled(run);
                     serverSideApply(client, manifests.namespace(), t);
@@ -613,8 +617,14 @@ class KubernetesDriver implements ProvisioningDriver {
         int code = e.getCode();
         String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
                 : e.getMessage();
-        if (code == 0) {
-            return new DriverFailure(prefix + "cannot reach the API server: " + message, true);
+        if (code <= 0) {
+            // no HTTP answer at all (fabric8 says -1 or 0): refused, reset or timed out connections may pass later
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            while (cause.getCause() != null && cause.getMessage() == null) {
+                cause = cause.getCause();
+            }
+            return new DriverFailure(prefix + "cannot reach the API server: " + (cause.getMessage() != null
+                    ? cause.getMessage() : cause.getClass().getSimpleName()), true);
         }
         // a 4xx is the request's own fault and fails the same way next time; 408, 429 and 5xx may pass later
         boolean retryable = code >= 500 || code == 408 || code == 429;
