@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -182,16 +183,22 @@ class KubernetesDriverTest extends ApiTest {
     }
 
     @Test
-    void anotherNamespaceOrAClusterScopedKindFailsTheRunAndNothingIsMade() {
+    void anotherNamespaceOrAClusterScopedKindIsRefusedAtRequestTimeAndNothingIsMade() {
         String elsewhere = template(TemplateArchives.with().file("manifests/a.yaml", CONFIG_MAP).file(
                 "manifests/b.yaml", CONFIG_MAP.replace("web-config", "sneaky").replace("name: sneaky",
                         "name: sneaky\n  namespace: kube-system")));
-        JsonNode failed = failedRun(elsewhere);
-        assertThat(failed.path("error").asString()).contains("names the namespace kube-system", "team-a");
+        assertThat(problem(deploy(elsewhere, obj("message", "hello")), 422, "NAMESPACE_NOT_ALLOWED")
+                .path("detail").asString()).contains("manifests/b.yaml", "names the namespace kube-system", "team-a");
+
+        // the namespace an input names is checked as the run would substitute it
+        String chosen = template(TemplateArchives.with().file("manifests/a.yaml", CONFIG_MAP.replace(
+                "name: web-config", "name: web-config\n  namespace: {{ inputs.message }}")));
+        assertProblem(deploy(chosen, obj("message", "kube-system")), 422, "NAMESPACE_NOT_ALLOWED");
 
         String namespace = template(TemplateArchives.with().file("manifests/a.yaml", CONFIG_MAP).file(
                 "manifests/b.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: mine\n"));
-        assertThat(failedRun(namespace).path("error").asString()).contains("Namespace/mine is cluster-scoped");
+        assertThat(problem(deploy(namespace, obj("message", "hello")), 422, "NAMESPACE_NOT_ALLOWED")
+                .path("detail").asString()).contains("Namespace/mine is cluster-scoped");
 
         String role = template(TemplateArchives.with().file("manifests/a.yaml", """
                 apiVersion: rbac.authorization.k8s.io/v1
@@ -199,18 +206,103 @@ class KubernetesDriverTest extends ApiTest {
                 metadata: {name: everything}
                 rules: [{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]
                 """));
-        assertThat(failedRun(role).path("error").asString()).contains("ClusterRole/everything is cluster-scoped");
+        assertThat(problem(deploy(role, obj("message", "hello")), 422, "NAMESPACE_NOT_ALLOWED")
+                .path("detail").asString()).contains("ClusterRole/everything is cluster-scoped");
 
+        assertThat(api.get("/api/v1/deployments?limit=200", admin.accessToken()).json().path("items").size())
+                .as("no deployment was made").isZero();
         assertThat(cluster.configMaps().inAnyNamespace().list().getItems()).isEmpty();
         assertThat(cluster.namespaces().list().getItems()).isEmpty();
         assertThat(cluster.rbac().clusterRoles().list().getItems()).isEmpty();
     }
 
     @Test
-    void unknownInputsInvalidObjectsAndRefusalsOfTheServerFailTheRun() {
+    void aRunStillRefusesAnotherNamespaceWhenTheAccountChangedAfterTheRequest() {
+        String pinned = template(TemplateArchives.with().file("manifests/a.yaml", CONFIG_MAP.replace(
+                "name: web-config", "name: web-config\n  namespace: team-a")));
+        Api.Response created = deploy(pinned, obj("message", "hello"));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String apply = created.json().path("run").path("id").asString();
+        assertThat(provisioning.await(admin, apply).path("state").asString()).isEqualTo("succeeded");
+
+        String accountId = api.get("/api/v1/environments/" + development, admin.accessToken()).json()
+                .path("cloud_account_id").asString();
+        JsonNode account = api.get("/api/v1/cloud-accounts/" + accountId, admin.accessToken()).json();
+        Api.Response moved = api.patch("/api/v1/cloud-accounts/" + accountId, admin.accessToken(), obj("settings",
+                obj("api_server", account.path("settings").path("api_server").asString(), "namespace", "team-b"),
+                "version", account.path("version").asLong()));
+        assertThat(moved.status()).as(moved.toString()).isEqualTo(200);
+        String again = api.post("/api/v1/runs/" + apply + "/replay", admin.accessToken(), null).json().path("id")
+                .asString();
+        JsonNode failed = provisioning.await(admin, again, "failed");
+        assertThat(failed.path("error").asString()).contains("names the namespace team-a",
+                "only deploys into team-b");
+        assertThat(cluster.configMaps().inNamespace("team-b").list().getItems()).isEmpty();
+    }
+
+    @Test
+    void aDeploymentItsDriverCannotRunIsRefusedAtRequestTime() {
+        String template = template(TemplateArchives.with().file("manifests/a.yaml", CONFIG_MAP));
+        String bare = environment("bare-" + UUID.randomUUID().toString().substring(0, 8));
+        assertThat(problem(deployInto(template, bare), 422, "CLOUD_ACCOUNT_REQUIRED").path("detail")
+                .asString()).contains("kubernetes driver needs a kubernetes cloud account");
+
+        String azure = environment("azure-" + UUID.randomUUID().toString().substring(0, 8));
+        Api.Response account = api.post("/api/v1/cloud-accounts", admin.accessToken(), obj("name", "azure-"
+                + UUID.randomUUID(), "provider", "azure", "settings", obj("subscription_id", UUID.randomUUID()
+                        .toString()), "auth_type", "service_principal", "credentials", obj("tenant_id",
+                                UUID.randomUUID().toString(), "client_id", UUID.randomUUID().toString(),
+                                "client_secret", "an-azure-client-secret")));
+        assertThat(account.status()).as(account.toString()).isEqualTo(201);
+        assertThat(api.patch("/api/v1/environments/" + azure, admin.accessToken(), obj("cloud_account_id",
+                account.json().path("id").asString(), "version", 0)).status()).isEqualTo(200);
+        assertThat(problem(deployInto(template, azure), 422, "CLOUD_ACCOUNT_PROVIDER_MISMATCH")
+                .path("detail").asString()).contains("uses the azure account");
+
+        String unnamed = environment("nons-" + UUID.randomUUID().toString().substring(0, 8));
+        Api.Response noNamespace = api.post("/api/v1/cloud-accounts", admin.accessToken(), obj("name", "cluster-"
+                + UUID.randomUUID(), "provider", "kubernetes", "settings", obj("api_server", server.url("/")
+                        .replaceAll("/$", "")), "auth_type", "token", "credentials",
+                obj("token", "canopy-test-token-0123456789")));
+        assertThat(noNamespace.status()).as(noNamespace.toString()).isEqualTo(201);
+        assertThat(api.patch("/api/v1/environments/" + unnamed, admin.accessToken(), obj("cloud_account_id",
+                noNamespace.json().path("id").asString(), "version", 0)).status()).isEqualTo(200);
+        assertThat(problem(deployInto(template, unnamed), 422, "CLOUD_ACCOUNT_SETTING_MISSING")
+                .path("detail").asString()).contains("'namespace'");
+
+        // a driver key the catalog knows that this installation has no (available) driver for
+        JsonNode drivers = api.get("/api/v1/drivers", admin.accessToken()).json().path("items");
+        String missing = null;
+        for (String key : List.of("opentofu", "arm")) {
+            boolean available = false;
+            for (JsonNode d : drivers) {
+                available |= d.path("key").asString().equals(key) && d.path("available").asBoolean();
+            }
+            if (!available) {
+                missing = key;
+            }
+        }
+        Assumptions.assumeTrue(missing != null, "every driver is available on this machine");
+        Api.Response other = api.post("/api/v1/templates", admin.accessToken(), obj("name", "Other "
+                + UUID.randomUUID(), "description", "A driver not here", "driver", missing));
+        String otherId = other.json().path("id").asString();
+        Api.Response published = api.upload("/api/v1/templates/" + otherId + "/versions", admin.accessToken(),
+                "file", "template.zip", TemplateArchives.with().manifest(TemplateArchives.manifest("1.0.0", missing,
+                        INPUTS)).file("main.tf", "# nothing").file("azuredeploy.json", "{}").zip());
+        // (the other drivers' upload checks may want more than these placeholder files)
+        Assumptions.assumeTrue(published.status() == 201, published::toString);
+        assertThat(problem(deployInto(otherId, development), 422, "DRIVER_UNAVAILABLE").path("detail")
+                .asString()).contains(missing);
+        assertThat(api.get("/api/v1/deployments?limit=200", admin.accessToken()).json().path("items").size())
+                .as("no deployment was made").isZero();
+    }
+
+    @Test
+    void unknownInputsAndInvalidObjectsAreRefusedAtRequestTimeAndARefusalOfTheServerFailsTheRun() {
         String unknown = template(TemplateArchives.with().file("manifests/a.yaml", CONFIG_MAP.replace(
                 "inputs.message", "inputs.colour")));
-        assertThat(failedRun(unknown).path("error").asString()).contains("unknown input {{ inputs.colour }}");
+        assertThat(problem(deploy(unknown, obj("message", "hello")), 422, "KUBERNETES_MANIFEST_INVALID")
+                .path("detail").asString()).contains("unknown input {{ inputs.colour }}");
 
         String invalid = template(TemplateArchives.with().file("manifests/a.yaml", """
                 apiVersion: v1
@@ -218,7 +310,8 @@ class KubernetesDriverTest extends ApiTest {
                 metadata: {name: web}
                 spec: {ports: "all of them"}
                 """));
-        assertThat(failedRun(invalid).path("error").asString()).contains("Service/web is not a valid object");
+        assertThat(problem(deploy(invalid, obj("message", "hello")), 422, "KUBERNETES_MANIFEST_INVALID")
+                .path("detail").asString()).contains("Service/web is not a valid object");
 
         // the CRUD mock validates nothing: a mock answering as an API server refusing an object does
         KubernetesMockServer refusing = new KubernetesMockServer(false);
@@ -528,6 +621,22 @@ class KubernetesDriverTest extends ApiTest {
                 "template.zip", archive.manifest(TemplateArchives.manifest("1.0.0", "kubernetes", INPUTS)).zip());
         assertThat(published.status()).as(published.toString()).isEqualTo(201);
         return id;
+    }
+
+    private static JsonNode problem(Api.Response response, int status, String code) {
+        assertProblem(response, status, code);
+        return response.json();
+    }
+
+    private Api.Response deployInto(String template, String environment) {
+        return api.post("/api/v1/deployments", admin.accessToken(), obj("name", "web-" + UUID.randomUUID(),
+                "template_id", template, "environment_id", environment, "inputs", obj("message", "hello")));
+    }
+
+    private String environment(String name) {
+        Api.Response created = api.post("/api/v1/environments", admin.accessToken(), obj("name", name));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        return created.json().path("id").asString();
     }
 
     private Api.Response deploy(String template, Map<String, Object> inputs) {

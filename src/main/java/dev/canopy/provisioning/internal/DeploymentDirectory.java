@@ -67,10 +67,11 @@ class DeploymentDirectory {
     private final TenantTransactions scopes;
     private final AccessDecisionPoint decisions;
     private final AuditTrail audit;
+    private final DriverRequirements requirements;
 
     DeploymentDirectory(Deployments deployments, Runs runs, EnvironmentDirectory environments,
             RunLifecycle lifecycle, TemplateCatalog catalog, Secrets secrets, TenantTransactions scopes,
-            AccessDecisionPoint decisions, AuditTrail audit) {
+            AccessDecisionPoint decisions, AuditTrail audit, DriverRequirements requirements) {
         this.deployments = deployments;
         this.runs = runs;
         this.environments = environments;
@@ -80,6 +81,7 @@ class DeploymentDirectory {
         this.scopes = scopes;
         this.decisions = decisions;
         this.audit = audit;
+        this.requirements = requirements;
     }
 
     static SecretBinding inputsBinding(UUID tenantId, UUID deploymentId) {
@@ -136,6 +138,7 @@ class DeploymentDirectory {
         if (!errors.isEmpty()) {
             throw invalid(errors);
         }
+        requirements.check(version, environment, inputs);
         UUID id = Ids.newId();
         Instant now = Instant.now();
         var deployment = new Deployment(tenantId, id, r.name().strip(), version.ownerTenantId(), version.templateId(),

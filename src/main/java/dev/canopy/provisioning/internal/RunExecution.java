@@ -370,7 +370,7 @@ class RunExecution implements JobHandler, ChangeBroadcast.Listener {
         return key.toUpperCase().replaceAll("[^A-Z0-9]", "_");
     }
 
-    private static List<String> secretValues(ObjectNode inputs, List<String> pointers) {
+    static List<String> secretValues(ObjectNode inputs, List<String> pointers) {
         List<String> values = new ArrayList<>();
         for (String pointer : pointers) {
             JsonNode value = inputs.at(pointer);
