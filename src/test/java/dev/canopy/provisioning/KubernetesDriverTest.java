@@ -508,6 +508,65 @@ class KubernetesDriverTest extends ApiTest {
     }
 
     @Test
+    void anApprovedPlanTheClusterNoLongerMatchesWaitsForApprovalAgainAndTheEarlierApprovalNoLongerCounts() {
+        String guarded = guardedEnvironment();
+        String template = template(TemplateArchives.with().file("manifests/a.yaml", CONFIG_MAP));
+        Api.Response created = api.post("/api/v1/deployments", admin.accessToken(), obj("name", "web-"
+                + UUID.randomUUID(), "template_id", template, "environment_id", guarded, "inputs",
+                obj("message", "as approved")));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String runId = created.json().path("run").path("id").asString();
+        JsonNode waiting = provisioning.await(admin, runId, "awaiting_approval");
+        assertThat(waiting.path("plan").findValuesAsString("action")).containsExactly("create");
+        String approvedDigest = waiting.path("plan_digest").asString();
+
+        // while the plan waits, someone makes the object by hand: the approved "create" is not what apply would do
+        cluster.configMaps().inNamespace("team-a").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata().withName("web-config").endMetadata().addToData("message", "made by hand")
+                .build()).create();
+        Api.Response approved = api.post("/api/v1/runs/" + runId + "/approvals", admin.accessToken(),
+                obj("decision", "approve"));
+        assertThat(approved.status()).as(approved.toString()).isEqualTo(200);
+        assertThat(approved.json().path("state").asString()).isEqualTo("approved");
+
+        JsonNode again = provisioning.await(admin, runId, "awaiting_approval");
+        assertThat(provisioning.log(admin, runId)).contains("no longer the approved plan");
+        assertThat(again.path("plan_digest").asString()).isNotEqualTo(approvedDigest);
+        JsonNode change = again.path("plan").path(0);
+        assertThat(change.path("action").asString()).isEqualTo("update");
+        assertThat(change.path("before").path("data.message").asString()).isEqualTo("made by hand");
+        assertThat(change.path("after").path("data.message").asString()).isEqualTo("as approved");
+        assertThat(again.path("approvals").findValuesAsString("plan_digest")).containsExactly(approvedDigest);
+        assertThat(cluster.configMaps().inNamespace("team-a").withName("web-config").get().getData())
+                .as("nothing was applied").containsEntry("message", "made by hand");
+        assertThat(api.get("/api/v1/approvals", admin.accessToken()).json().path("items").findValuesAsString("id"))
+                .as("back in the approvers' inbox").contains(runId);
+
+        // the earlier approval does not count for the new plan: the same approver decides again
+        Api.Response second = api.post("/api/v1/runs/" + runId + "/approvals", admin.accessToken(),
+                obj("decision", "approve"));
+        assertThat(second.status()).as(second.toString()).isEqualTo(200);
+        JsonNode done = provisioning.await(admin, runId);
+        assertThat(done.path("state").asString()).as(provisioning.log(admin, runId)).isEqualTo("succeeded");
+        assertThat(done.path("approvals").findValuesAsString("plan_digest")).containsExactly(approvedDigest,
+                again.path("plan_digest").asString());
+        assertThat(cluster.configMaps().inNamespace("team-a").withName("web-config").get().getData())
+                .containsEntry("message", "as approved");
+    }
+
+    /** An environment on the mock server whose applies need one approval by a tenant admin (self-approval allowed). */
+    private String guardedEnvironment() {
+        String name = "guarded-" + UUID.randomUUID().toString().substring(0, 8);
+        Api.Response created = api.post("/api/v1/environments", admin.accessToken(), obj("name", name, "protection",
+                obj("required_approvals", 1, "approver_roles", List.of("tenant_admin"), "allow_self_approval",
+                        true)));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String id = created.json().path("id").asString();
+        link(id, server, name);
+        return id;
+    }
+
+    @Test
     void anApiServerOnAnAddressCanopyMayNotReachFailsTheRun() {
         Api.Response account = api.post("/api/v1/cloud-accounts", admin.accessToken(), obj("name", "metadata-"
                 + UUID.randomUUID(), "provider", "kubernetes", "settings", obj("api_server", "http://169.254.169.254",

@@ -139,6 +139,7 @@ class KubernetesDriver implements ProvisioningDriver {
             return guarded(() -> {
                 List<Target> targets = resolve(client, manifests);
                 List<DriverResult.Change> changes = compare(client, run, manifests, targets);
+                run.requireApproved(changes); // the cluster may have changed while the plan waited for approval
                 // the object being sent is finished; the next is not started (a request cut off mid-way would
                 // leave the server's state unknown)
                 run.cancel().onRaise(() -> run.log().line("system", "warn", "asked to stop: stopping after the "
