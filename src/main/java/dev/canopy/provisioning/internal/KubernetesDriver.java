@@ -54,8 +54,6 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.json.JsonWriteFeature;
@@ -542,10 +540,13 @@ class KubernetesDriver implements ProvisioningDriver {
         }
         catch (KubernetesClientException e) {
             if (e.getCode() == 415) {
-                // a server without server-side apply (before Kubernetes 1.18, or a test double): a JSON merge
-                // patch sets the same fields, without field ownership
-                at(t.address(), () -> client.resource(t.object()).inNamespace(namespace)
-                        .patch(PatchContext.of(PatchType.JSON_MERGE)));
+                // a server without server-side apply (before Kubernetes 1.18, or a test double): the manifest's
+                // fields set on the live object (lists replaced whole, as apply does) and sent as the JSON patch
+                // between the two, without field ownership. Not a merge patch: fabric8's mock merges lists
+                // element by element, so every re-apply would append a Service's ports again.
+                at(t.address(), () -> client.resource(t.object()).inNamespace(namespace).edit(live ->
+                        KUBE.unmarshal(JSON.writeValueAsString(overlaid(JSON.readTree(KUBE.asJson(live)),
+                                t.desired())), HasMetadata.class)));
                 return;
             }
             if (e.getCode() != 404) {
@@ -553,6 +554,18 @@ class KubernetesDriver implements ProvisioningDriver {
             }
             at(t.address(), () -> client.resource(t.object()).inNamespace(namespace).create());
         }
+    }
+
+    /** {@code live} with {@code desired}'s fields set: objects merged field by field, anything else replaced. */
+    static JsonNode overlaid(JsonNode live, JsonNode desired) {
+        if (!live.isObject() || !desired.isObject()) {
+            return desired;
+        }
+        ObjectNode merged = ((ObjectNode) live).deepCopy();
+        for (var e : desired.properties()) {
+            merged.set(e.getKey(), overlaid(merged.path(e.getKey()), e.getValue()));
+        }
+        return merged;
     }
 
     private static void delete(KubernetesClient client, String namespace, HasMetadata object) {
