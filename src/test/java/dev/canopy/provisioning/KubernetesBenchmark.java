@@ -45,29 +45,14 @@ class KubernetesBenchmark extends ApiTest {
         try (KubernetesClient cluster = server.createClient()) {
             Session admin = fixtures.userIn(fixtures.tenant(), "tenant_admin");
             Provisioning provisioning = new Provisioning(api);
-            String development = provisioning.environment(admin, "development");
-            Api.Response account = api.post("/api/v1/cloud-accounts", admin.accessToken(), obj("name", "bench-"
-                    + UUID.randomUUID(), "provider", "kubernetes", "settings", obj("api_server", server.url("/")
-                            .replaceAll("/$", ""), "namespace", "bench"), "auth_type", "token", "credentials",
-                    obj("token", "canopy-bench-token-0123456789")));
-            assertThat(api.patch("/api/v1/environments/" + development, admin.accessToken(), obj("cloud_account_id",
-                    account.json().path("id").asString(), "version", 0)).status()).isEqualTo(200);
             String template = template(admin);
-
             System.out.printf("Kubernetes driver, %d objects, fabric8 CRUD mock server%n", 5 * EACH);
-            long start = System.nanoTime();
-            Api.Response created = api.post("/api/v1/deployments", admin.accessToken(), obj("name", "bench-"
-                    + UUID.randomUUID(), "template_id", template, "environment_id", development, "inputs",
-                    obj("message", "hello", "replicas", 2)));
-            assertThat(created.status()).as(created.toString()).isEqualTo(201);
-            String first = created.json().path("run").path("id").asString();
-            JsonNode run = provisioning.await(admin, first);
-            long took = System.nanoTime() - start;
-            assertThat(run.path("state").asString()).as(provisioning.log(admin, first)).isEqualTo("succeeded");
-            assertThat(cluster.configMaps().inNamespace("bench").list().getItems()).hasSize(2 * EACH);
-            assertThat(cluster.apps().deployments().inNamespace("bench").list().getItems()).hasSize(EACH);
-            report("first apply (all create): request to succeeded", took, run);
-
+            // the same deployment twice into two namespaces: the first pays for the JIT and the connections
+            create(admin, provisioning, cluster, server, template, "staging", "warm-up", "first apply, cold");
+            String first = create(admin, provisioning, cluster, server, template, "development", "bench",
+                    "first apply, warm");
+            long start;
+            long took;
             for (int i = 0; i < 2; i++) {
                 start = System.nanoTime();
                 String again = api.post("/api/v1/runs/" + first + "/replay", admin.accessToken(), null).json()
@@ -79,7 +64,9 @@ class KubernetesBenchmark extends ApiTest {
                 report("re-apply (all no-op) #" + (i + 1), took, replayed);
             }
             start = System.nanoTime();
-            String preview = api.post("/api/v1/deployments/" + created.json().path("id").asString() + "/plan",
+            String deployment = api.get("/api/v1/runs/" + first, admin.accessToken()).json().path("deployment_id")
+                    .asString();
+            String preview = api.post("/api/v1/deployments/" + deployment + "/plan",
                     admin.accessToken(), null).json().path("id").asString();
             JsonNode planned = provisioning.await(admin, preview);
             took = System.nanoTime() - start;
@@ -89,6 +76,31 @@ class KubernetesBenchmark extends ApiTest {
         finally {
             server.destroy();
         }
+    }
+
+    /** Deploys the template into the environment's new account of that namespace; answers the run's id. */
+    private String create(Session admin, Provisioning provisioning, KubernetesClient cluster,
+            KubernetesMockServer server, String template, String environment, String namespace, String what) {
+        String env = provisioning.environment(admin, environment);
+        Api.Response account = api.post("/api/v1/cloud-accounts", admin.accessToken(), obj("name", "bench-"
+                + UUID.randomUUID(), "provider", "kubernetes", "settings", obj("api_server", server.url("/")
+                        .replaceAll("/$", ""), "namespace", namespace), "auth_type", "token", "credentials",
+                obj("token", "canopy-bench-token-0123456789")));
+        assertThat(api.patch("/api/v1/environments/" + env, admin.accessToken(), obj("cloud_account_id",
+                account.json().path("id").asString(), "version", 0)).status()).isEqualTo(200);
+        long start = System.nanoTime();
+        Api.Response created = api.post("/api/v1/deployments", admin.accessToken(), obj("name", "bench-"
+                + UUID.randomUUID(), "template_id", template, "environment_id", env, "inputs",
+                obj("message", "hello", "replicas", 2)));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String runId = created.json().path("run").path("id").asString();
+        JsonNode run = provisioning.await(admin, runId);
+        long took = System.nanoTime() - start;
+        assertThat(run.path("state").asString()).as(provisioning.log(admin, runId)).isEqualTo("succeeded");
+        assertThat(cluster.configMaps().inNamespace(namespace).list().getItems()).hasSize(2 * EACH);
+        assertThat(cluster.apps().deployments().inNamespace(namespace).list().getItems()).hasSize(EACH);
+        report(what + " (all create), request to succeeded", took, run);
+        return runId;
     }
 
     private static void report(String what, long nanos, JsonNode run) {
