@@ -21,8 +21,12 @@ public class CloudAccountCredentials {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /** An account as an environment names it: which provider, and which environments it is meant for. */
-    public record Account(UUID id, String name, String provider, List<String> environments) {
+    /**
+     * An account as an environment names it: which provider, which environments it is meant for, and its settings
+     * (never its credentials).
+     */
+    public record Account(UUID id, String name, String provider, List<String> environments,
+            Map<String, String> settings) {
     }
 
     /**
@@ -67,7 +71,7 @@ public class CloudAccountCredentials {
     public Optional<Account> find(UUID tenantId, UUID id) {
         try {
             CloudAccount a = directory.get(tenantId, id);
-            return Optional.of(new Account(a.id(), a.name(), a.provider(), a.environments()));
+            return Optional.of(new Account(a.id(), a.name(), a.provider(), a.environments(), a.settings()));
         }
         catch (ApiException e) {
             return Optional.empty();

@@ -268,6 +268,63 @@ class TemplateCatalogApiTest extends ApiTest {
     }
 
     @Test
+    void aKubernetesVersionsManifestsMustBeObjectsAtUpload() {
+        Session admin = fixtures.userIn(fixtures.tenant(), "tenant_admin");
+        String id = create(api, admin, "Cluster " + UUID.randomUUID(), "kubernetes");
+        String manifest = TemplateArchives.manifest("1.0.0", "kubernetes", SIMPLE_INPUTS);
+        String config = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {a: b}\n";
+        Map<String, byte[]> refused = new java.util.LinkedHashMap<>();
+        refused.put("manifests/a.yaml", TemplateArchives.with().manifest(manifest).file("manifests/a.yaml",
+                "data: [unclosed\n").zip());
+        refused.put("manifests/b.yml", TemplateArchives.with().manifest(manifest).file("manifests/b.yml",
+                "apiVersion: v1\nmetadata: {name: web}\n").zip());
+        refused.put("manifests/c.yaml", TemplateArchives.with().manifest(manifest).file("manifests/c.yaml",
+                config + "---\napiVersion: v1\nkind: ConfigMapList\nmetadata: {name: all}\nitems: []\n").zip());
+        refused.put("manifests/sub/d.yaml", TemplateArchives.with().manifest(manifest)
+                .file("manifests/sub/d.yaml", "- apiVersion: v1\n- kind: ConfigMap\n").zip());
+        // a placeholder stands for a whole value: inside quotes it would break the string at run time
+        refused.put("manifests/e.yaml", TemplateArchives.with().manifest(manifest).file("manifests/e.yaml",
+                config.replace("{a: b}", "{a: \"hello {{ inputs.size }}\"}")).zip());
+        refused.put("manifests/f.yaml", TemplateArchives.with().manifest(manifest).file("manifests/f.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \"\"}\n").zip());
+        refused.forEach((file, archive) -> {
+            Api.Response response = publish(api, admin, id, archive);
+            assertProblem(response, 400, "KUBERNETES_MANIFEST_INVALID");
+            assertThat(errorFields(response)).as(response.toString()).containsExactly(file);
+            assertThat(response.json().path("detail").asString()).startsWith(file + ": ");
+            assertThat(response.text()).doesNotContain("Exception");
+        });
+        Api.Response both = publish(api, admin, id, TemplateArchives.with().manifest(manifest)
+                .file("manifests/x.yaml", "kind: Pod\n").file("manifests/y.yaml", "[1, 2\n").zip());
+        assertProblem(both, 400, "KUBERNETES_MANIFEST_INVALID");
+        assertThat(errorFields(both)).containsExactly("manifests/x.yaml", "manifests/y.yaml");
+        assertProblem(publish(api, admin, id, TemplateArchives.with().manifest(manifest).file("playbook.yml",
+                "- hosts: all\n").file("config.yaml", config).zip()), 400, "KUBERNETES_MANIFESTS_MISSING");
+        assertThat(api.get(TEMPLATES + "/" + id + "/versions", admin.accessToken()).json().path("items").isEmpty())
+                .isTrue();
+
+        // placeholders for whole values (names too), several documents, empty ones, sub-directories, .yml
+        Api.Response accepted = publish(api, admin, id, TemplateArchives.with().manifest(manifest)
+                .file("manifests/10-config.yaml", "---\n" + config.replace("name: web", "name: {{ inputs.name }}")
+                        .replace("{a: b}", "{size: {{ inputs.size }}}") + "---\n---\n" + config.replace("web",
+                                "second"))
+                .file("manifests/apps/20-service.yml", """
+                        apiVersion: v1
+                        kind: Service
+                        metadata:
+                          name: web
+                        spec:
+                          ports: [{port: {{ inputs.size }}}]
+                        """).file("README.md", "not a manifest").zip());
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(201);
+        // other drivers' versions are not read as Kubernetes manifests
+        String playbooks = create(api, admin, "Playbooks " + UUID.randomUUID(), "ansible");
+        assertThat(publish(api, admin, playbooks, TemplateArchives.with().manifest(TemplateArchives.manifest("1.0.0",
+                "ansible", SIMPLE_INPUTS)).file("playbook.yml", "- hosts: all\n").file("manifests/a.yaml",
+                        "not: [kubernetes").zip()).status()).isEqualTo(201);
+    }
+
+    @Test
     void badInputToEveryWriteIsA4xxProblemAndChangesNothing() {
         Session admin = fixtures.userIn(fixtures.tenant(), "tenant_admin");
         String id = create(api, admin, "Strict " + UUID.randomUUID(), "opentofu");

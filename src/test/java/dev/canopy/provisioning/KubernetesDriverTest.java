@@ -8,8 +8,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,8 +26,11 @@ import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -177,16 +183,22 @@ class KubernetesDriverTest extends ApiTest {
     }
 
     @Test
-    void anotherNamespaceOrAClusterScopedKindFailsTheRunAndNothingIsMade() {
+    void anotherNamespaceOrAClusterScopedKindIsRefusedAtRequestTimeAndNothingIsMade() {
         String elsewhere = template(TemplateArchives.with().file("manifests/a.yaml", CONFIG_MAP).file(
                 "manifests/b.yaml", CONFIG_MAP.replace("web-config", "sneaky").replace("name: sneaky",
                         "name: sneaky\n  namespace: kube-system")));
-        JsonNode failed = failedRun(elsewhere);
-        assertThat(failed.path("error").asString()).contains("names the namespace kube-system", "team-a");
+        assertThat(problem(deploy(elsewhere, obj("message", "hello")), 422, "NAMESPACE_NOT_ALLOWED")
+                .path("detail").asString()).contains("manifests/b.yaml", "names the namespace kube-system", "team-a");
+
+        // the namespace an input names is checked as the run would substitute it
+        String chosen = template(TemplateArchives.with().file("manifests/a.yaml", CONFIG_MAP.replace(
+                "name: web-config", "name: web-config\n  namespace: {{ inputs.message }}")));
+        assertProblem(deploy(chosen, obj("message", "kube-system")), 422, "NAMESPACE_NOT_ALLOWED");
 
         String namespace = template(TemplateArchives.with().file("manifests/a.yaml", CONFIG_MAP).file(
                 "manifests/b.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: mine\n"));
-        assertThat(failedRun(namespace).path("error").asString()).contains("Namespace/mine is cluster-scoped");
+        assertThat(problem(deploy(namespace, obj("message", "hello")), 422, "NAMESPACE_NOT_ALLOWED")
+                .path("detail").asString()).contains("Namespace/mine is cluster-scoped");
 
         String role = template(TemplateArchives.with().file("manifests/a.yaml", """
                 apiVersion: rbac.authorization.k8s.io/v1
@@ -194,18 +206,103 @@ class KubernetesDriverTest extends ApiTest {
                 metadata: {name: everything}
                 rules: [{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]
                 """));
-        assertThat(failedRun(role).path("error").asString()).contains("ClusterRole/everything is cluster-scoped");
+        assertThat(problem(deploy(role, obj("message", "hello")), 422, "NAMESPACE_NOT_ALLOWED")
+                .path("detail").asString()).contains("ClusterRole/everything is cluster-scoped");
 
+        assertThat(api.get("/api/v1/deployments?limit=200", admin.accessToken()).json().path("items").size())
+                .as("no deployment was made").isZero();
         assertThat(cluster.configMaps().inAnyNamespace().list().getItems()).isEmpty();
         assertThat(cluster.namespaces().list().getItems()).isEmpty();
         assertThat(cluster.rbac().clusterRoles().list().getItems()).isEmpty();
     }
 
     @Test
-    void unknownInputsInvalidObjectsAndRefusalsOfTheServerFailTheRun() {
+    void aRunStillRefusesAnotherNamespaceWhenTheAccountChangedAfterTheRequest() {
+        String pinned = template(TemplateArchives.with().file("manifests/a.yaml", CONFIG_MAP.replace(
+                "name: web-config", "name: web-config\n  namespace: team-a")));
+        Api.Response created = deploy(pinned, obj("message", "hello"));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String apply = created.json().path("run").path("id").asString();
+        assertThat(provisioning.await(admin, apply).path("state").asString()).isEqualTo("succeeded");
+
+        String accountId = api.get("/api/v1/environments/" + development, admin.accessToken()).json()
+                .path("cloud_account_id").asString();
+        JsonNode account = api.get("/api/v1/cloud-accounts/" + accountId, admin.accessToken()).json();
+        Api.Response moved = api.patch("/api/v1/cloud-accounts/" + accountId, admin.accessToken(), obj("settings",
+                obj("api_server", account.path("settings").path("api_server").asString(), "namespace", "team-b"),
+                "version", account.path("version").asLong()));
+        assertThat(moved.status()).as(moved.toString()).isEqualTo(200);
+        String again = api.post("/api/v1/runs/" + apply + "/replay", admin.accessToken(), null).json().path("id")
+                .asString();
+        JsonNode failed = provisioning.await(admin, again, "failed");
+        assertThat(failed.path("error").asString()).contains("names the namespace team-a",
+                "only deploys into team-b");
+        assertThat(cluster.configMaps().inNamespace("team-b").list().getItems()).isEmpty();
+    }
+
+    @Test
+    void aDeploymentItsDriverCannotRunIsRefusedAtRequestTime() {
+        String template = template(TemplateArchives.with().file("manifests/a.yaml", CONFIG_MAP));
+        String bare = environment("bare-" + UUID.randomUUID().toString().substring(0, 8));
+        assertThat(problem(deployInto(template, bare), 422, "CLOUD_ACCOUNT_REQUIRED").path("detail")
+                .asString()).contains("kubernetes driver needs a kubernetes cloud account");
+
+        String azure = environment("azure-" + UUID.randomUUID().toString().substring(0, 8));
+        Api.Response account = api.post("/api/v1/cloud-accounts", admin.accessToken(), obj("name", "azure-"
+                + UUID.randomUUID(), "provider", "azure", "settings", obj("subscription_id", UUID.randomUUID()
+                        .toString()), "auth_type", "service_principal", "credentials", obj("tenant_id",
+                                UUID.randomUUID().toString(), "client_id", UUID.randomUUID().toString(),
+                                "client_secret", "an-azure-client-secret")));
+        assertThat(account.status()).as(account.toString()).isEqualTo(201);
+        assertThat(api.patch("/api/v1/environments/" + azure, admin.accessToken(), obj("cloud_account_id",
+                account.json().path("id").asString(), "version", 0)).status()).isEqualTo(200);
+        assertThat(problem(deployInto(template, azure), 422, "CLOUD_ACCOUNT_PROVIDER_MISMATCH")
+                .path("detail").asString()).contains("uses the azure account");
+
+        String unnamed = environment("nons-" + UUID.randomUUID().toString().substring(0, 8));
+        Api.Response noNamespace = api.post("/api/v1/cloud-accounts", admin.accessToken(), obj("name", "cluster-"
+                + UUID.randomUUID(), "provider", "kubernetes", "settings", obj("api_server", server.url("/")
+                        .replaceAll("/$", "")), "auth_type", "token", "credentials",
+                obj("token", "canopy-test-token-0123456789")));
+        assertThat(noNamespace.status()).as(noNamespace.toString()).isEqualTo(201);
+        assertThat(api.patch("/api/v1/environments/" + unnamed, admin.accessToken(), obj("cloud_account_id",
+                noNamespace.json().path("id").asString(), "version", 0)).status()).isEqualTo(200);
+        assertThat(problem(deployInto(template, unnamed), 422, "CLOUD_ACCOUNT_SETTING_MISSING")
+                .path("detail").asString()).contains("'namespace'");
+
+        // a driver key the catalog knows that this installation has no (available) driver for
+        JsonNode drivers = api.get("/api/v1/drivers", admin.accessToken()).json().path("items");
+        String missing = null;
+        for (String key : List.of("opentofu", "arm")) {
+            boolean available = false;
+            for (JsonNode d : drivers) {
+                available |= d.path("key").asString().equals(key) && d.path("available").asBoolean();
+            }
+            if (!available) {
+                missing = key;
+            }
+        }
+        Assumptions.assumeTrue(missing != null, "every driver is available on this machine");
+        Api.Response other = api.post("/api/v1/templates", admin.accessToken(), obj("name", "Other "
+                + UUID.randomUUID(), "description", "A driver not here", "driver", missing));
+        String otherId = other.json().path("id").asString();
+        Api.Response published = api.upload("/api/v1/templates/" + otherId + "/versions", admin.accessToken(),
+                "file", "template.zip", TemplateArchives.with().manifest(TemplateArchives.manifest("1.0.0", missing,
+                        INPUTS)).file("main.tf", "# nothing").file("azuredeploy.json", "{}").zip());
+        // (the other drivers' upload checks may want more than these placeholder files)
+        Assumptions.assumeTrue(published.status() == 201, published::toString);
+        assertThat(problem(deployInto(otherId, development), 422, "DRIVER_UNAVAILABLE").path("detail")
+                .asString()).contains(missing);
+        assertThat(api.get("/api/v1/deployments?limit=200", admin.accessToken()).json().path("items").size())
+                .as("no deployment was made").isZero();
+    }
+
+    @Test
+    void unknownInputsAndInvalidObjectsAreRefusedAtRequestTimeAndARefusalOfTheServerFailsTheRun() {
         String unknown = template(TemplateArchives.with().file("manifests/a.yaml", CONFIG_MAP.replace(
                 "inputs.message", "inputs.colour")));
-        assertThat(failedRun(unknown).path("error").asString()).contains("unknown input {{ inputs.colour }}");
+        assertThat(problem(deploy(unknown, obj("message", "hello")), 422, "KUBERNETES_MANIFEST_INVALID")
+                .path("detail").asString()).contains("unknown input {{ inputs.colour }}");
 
         String invalid = template(TemplateArchives.with().file("manifests/a.yaml", """
                 apiVersion: v1
@@ -213,7 +310,8 @@ class KubernetesDriverTest extends ApiTest {
                 metadata: {name: web}
                 spec: {ports: "all of them"}
                 """));
-        assertThat(failedRun(invalid).path("error").asString()).contains("Service/web is not a valid object");
+        assertThat(problem(deploy(invalid, obj("message", "hello")), 422, "KUBERNETES_MANIFEST_INVALID")
+                .path("detail").asString()).contains("Service/web is not a valid object");
 
         // the CRUD mock validates nothing: a mock answering as an API server refusing an object does
         KubernetesMockServer refusing = new KubernetesMockServer(false);
@@ -238,6 +336,234 @@ class KubernetesDriverTest extends ApiTest {
             refusing.destroy();
         }
         assertThat(cluster.configMaps().inAnyNamespace().list().getItems()).isEmpty();
+    }
+
+    @Test
+    void aRunCancelledWhileApplyingEndsCanceledAndMakesNoObjectAfterTheCancelPoint() {
+        HoldingDispatcher holding = new HoldingDispatcher("/api/v1/namespaces/team-a/configmaps/obj-012");
+        KubernetesMockServer slow = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                holding, false);
+        slow.init();
+        try (KubernetesClient slowCluster = slow.createClient()) {
+            String staging = provisioning.environment(admin, "staging");
+            link(staging, slow, "staging");
+            Api.Response created = api.post("/api/v1/deployments", admin.accessToken(), obj("name", "many-"
+                    + UUID.randomUUID(), "template_id", template(TemplateArchives.with().file("manifests/all.yaml",
+                            configMaps(40))), "environment_id", staging, "inputs", obj("message", "hello")));
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            String runId = created.json().path("run").path("id").asString();
+            assertThat(holding.awaitReached()).as("the driver reached obj-012").isTrue();
+
+            Api.Response cancel = api.post("/api/v1/runs/" + runId + "/cancel", admin.accessToken(), null);
+            assertThat(cancel.status()).as(cancel.toString()).isEqualTo(202);
+            assertThat(cancel.json().path("state").asString()).isEqualTo("cancel_requested");
+            // the worker heard the cancel while obj-012 was on its way; then the server answers
+            awaitLog(runId, "asked to stop");
+            holding.release();
+
+            JsonNode run = provisioning.await(admin, runId);
+            assertThat(run.path("state").asString()).as(provisioning.log(admin, runId)).isEqualTo("canceled");
+            List<String> made = slowCluster.configMaps().inNamespace("team-a").list().getItems().stream()
+                    .map(c -> c.getMetadata().getName()).sorted().toList();
+            assertThat(made).as("obj-000 to obj-012, the one being applied when the cancel came")
+                    .hasSize(13).startsWith("obj-000").endsWith("obj-012");
+            assertThat(provisioning.log(admin, runId)).contains("applied ConfigMap/obj-012")
+                    .doesNotContain("applied ConfigMap/obj-013");
+        }
+        finally {
+            holding.release();
+            slow.destroy();
+        }
+    }
+
+    @Test
+    void anObjectTheServerRefusesFailsTheRunAtOnceWithItsMessageAndTheObjectsAfterItAreNotMade() {
+        RefusingDispatcher refusing = new RefusingDispatcher("/api/v1/namespaces/team-a/configmaps/obj-002");
+        KubernetesMockServer strict = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                refusing, false);
+        strict.init();
+        try (KubernetesClient strictCluster = strict.createClient()) {
+            String staging = provisioning.environment(admin, "staging");
+            link(staging, strict, "staging");
+            Api.Response created = api.post("/api/v1/deployments", admin.accessToken(), obj("name", "refused-"
+                    + UUID.randomUUID(), "template_id", template(TemplateArchives.with().file("manifests/all.yaml",
+                            configMaps(5))), "environment_id", staging, "inputs", obj("message", "hello")));
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            String runId = created.json().path("run").path("id").asString();
+            JsonNode run = provisioning.await(admin, runId);
+            String log = provisioning.log(admin, runId);
+            assertThat(run.path("state").asString()).as(log).isEqualTo("failed");
+            assertThat(run.path("error").asString()).contains("ConfigMap/obj-002", "HTTP 422",
+                    "ConfigMap \"obj-002\" is invalid: data.message: Invalid value");
+            assertThat(run.path("attempts").asInt()).as("a refusal is not retried").isEqualTo(1);
+            assertThat(log).contains("attempt 1 of 3").doesNotContain("attempt 2 of 3");
+            assertThat(strictCluster.configMaps().inNamespace("team-a").list().getItems().stream()
+                    .map(c -> c.getMetadata().getName()).sorted()).containsExactly("obj-000", "obj-001");
+        }
+        finally {
+            strict.destroy();
+        }
+    }
+
+    @Test
+    void anUnreachableApiServerIsRetriedThenTheRunGivesUp() {
+        KubernetesMockServer gone = new KubernetesMockServer(false);
+        gone.init();
+        String staging = provisioning.environment(admin, "staging");
+        link(staging, gone, "staging");
+        gone.destroy(); // nothing listens on its port any more
+        Api.Response created = api.post("/api/v1/deployments", admin.accessToken(), obj("name", "gone-"
+                + UUID.randomUUID(), "template_id", template(TemplateArchives.with().file("manifests/a.yaml",
+                        CONFIG_MAP)), "environment_id", staging, "inputs", obj("message", "hello")));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String runId = created.json().path("run").path("id").asString();
+        JsonNode run = provisioning.await(admin, runId);
+        String log = provisioning.log(admin, runId);
+        assertThat(run.path("state").asString()).as(log).isEqualTo("dead_letter");
+        assertThat(run.path("error").asString()).contains("gave up after 3 attempts", "cannot reach the API server");
+        assertThat(log).contains("attempt 1 of 3", "attempt 2 of 3", "attempt 3 of 3");
+    }
+
+    /** {@code count} ConfigMaps obj-000, obj-001, ... in one multi-document file. */
+    static String configMaps(int count) {
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            yaml.append(CONFIG_MAP.replace("web-config", "obj-%03d".formatted(i))).append("---\n");
+        }
+        return yaml.toString();
+    }
+
+    private void awaitLog(String runId, String text) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!provisioning.log(admin, runId).contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no '" + text + "' in " + provisioning.log(admin, runId));
+            }
+            Provisioning.sleep(50);
+        }
+    }
+
+    /** The CRUD mock, holding the apply of one object until the test lets it through. */
+    static final class HoldingDispatcher extends KubernetesCrudDispatcher {
+
+        private final String path;
+        private final CountDownLatch reached = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+
+        HoldingDispatcher(String path) {
+            this.path = path;
+        }
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            if (request.getMethod().equals("PATCH") && request.getPath().startsWith(path + "?")) {
+                reached.countDown();
+                try {
+                    // the mock serves one client here, the driver, which waits for this answer anyway
+                    released.await(30, TimeUnit.SECONDS);
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return super.dispatch(request);
+        }
+
+        boolean awaitReached() {
+            try {
+                return reached.await(60, TimeUnit.SECONDS);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
+        void release() {
+            released.countDown();
+        }
+    }
+
+    /** The CRUD mock, answering writes of one object as an API server refusing an invalid object does. */
+    static final class RefusingDispatcher extends KubernetesCrudDispatcher {
+
+        private final String path;
+
+        RefusingDispatcher(String path) {
+            this.path = path;
+        }
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            String name = path.substring(path.lastIndexOf('/') + 1);
+            // the driver's apply patch: refused, it never goes on to a create
+            if (request.getMethod().equals("PATCH") && request.getPath().startsWith(path + "?")) {
+                return new MockResponse().setResponseCode(422).setHeader("Content-Type", "application/json")
+                        .setBody(new KubernetesSerialization().asJson(new StatusBuilder().withCode(422)
+                                .withStatus("Failure").withReason("Invalid").withMessage("ConfigMap \"" + name
+                                        + "\" is invalid: data.message: Invalid value").build()));
+            }
+            return super.dispatch(request);
+        }
+    }
+
+    @Test
+    void anApprovedPlanTheClusterNoLongerMatchesWaitsForApprovalAgainAndTheEarlierApprovalNoLongerCounts() {
+        String guarded = guardedEnvironment();
+        String template = template(TemplateArchives.with().file("manifests/a.yaml", CONFIG_MAP));
+        Api.Response created = api.post("/api/v1/deployments", admin.accessToken(), obj("name", "web-"
+                + UUID.randomUUID(), "template_id", template, "environment_id", guarded, "inputs",
+                obj("message", "as approved")));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String runId = created.json().path("run").path("id").asString();
+        JsonNode waiting = provisioning.await(admin, runId, "awaiting_approval");
+        assertThat(waiting.path("plan").findValuesAsString("action")).containsExactly("create");
+        String approvedDigest = waiting.path("plan_digest").asString();
+
+        // while the plan waits, someone makes the object by hand: the approved "create" is not what apply would do
+        cluster.configMaps().inNamespace("team-a").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata().withName("web-config").endMetadata().addToData("message", "made by hand")
+                .build()).create();
+        Api.Response approved = api.post("/api/v1/runs/" + runId + "/approvals", admin.accessToken(),
+                obj("decision", "approve"));
+        assertThat(approved.status()).as(approved.toString()).isEqualTo(200);
+        assertThat(approved.json().path("state").asString()).isEqualTo("approved");
+
+        JsonNode again = provisioning.await(admin, runId, "awaiting_approval");
+        assertThat(provisioning.log(admin, runId)).contains("no longer the approved plan");
+        assertThat(again.path("plan_digest").asString()).isNotEqualTo(approvedDigest);
+        JsonNode change = again.path("plan").path(0);
+        assertThat(change.path("action").asString()).isEqualTo("update");
+        assertThat(change.path("before").path("data.message").asString()).isEqualTo("made by hand");
+        assertThat(change.path("after").path("data.message").asString()).isEqualTo("as approved");
+        assertThat(again.path("approvals").findValuesAsString("plan_digest")).containsExactly(approvedDigest);
+        assertThat(cluster.configMaps().inNamespace("team-a").withName("web-config").get().getData())
+                .as("nothing was applied").containsEntry("message", "made by hand");
+        assertThat(api.get("/api/v1/approvals", admin.accessToken()).json().path("items").findValuesAsString("id"))
+                .as("back in the approvers' inbox").contains(runId);
+
+        // the earlier approval does not count for the new plan: the same approver decides again
+        Api.Response second = api.post("/api/v1/runs/" + runId + "/approvals", admin.accessToken(),
+                obj("decision", "approve"));
+        assertThat(second.status()).as(second.toString()).isEqualTo(200);
+        JsonNode done = provisioning.await(admin, runId);
+        assertThat(done.path("state").asString()).as(provisioning.log(admin, runId)).isEqualTo("succeeded");
+        assertThat(done.path("approvals").findValuesAsString("plan_digest")).containsExactly(approvedDigest,
+                again.path("plan_digest").asString());
+        assertThat(cluster.configMaps().inNamespace("team-a").withName("web-config").get().getData())
+                .containsEntry("message", "as approved");
+    }
+
+    /** An environment on the mock server whose applies need one approval by a tenant admin (self-approval allowed). */
+    private String guardedEnvironment() {
+        String name = "guarded-" + UUID.randomUUID().toString().substring(0, 8);
+        Api.Response created = api.post("/api/v1/environments", admin.accessToken(), obj("name", name, "protection",
+                obj("required_approvals", 1, "approver_roles", List.of("tenant_admin"), "allow_self_approval",
+                        true)));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String id = created.json().path("id").asString();
+        link(id, server, name);
+        return id;
     }
 
     @Test
@@ -354,6 +680,22 @@ class KubernetesDriverTest extends ApiTest {
                 "template.zip", archive.manifest(TemplateArchives.manifest("1.0.0", "kubernetes", INPUTS)).zip());
         assertThat(published.status()).as(published.toString()).isEqualTo(201);
         return id;
+    }
+
+    private static JsonNode problem(Api.Response response, int status, String code) {
+        assertProblem(response, status, code);
+        return response.json();
+    }
+
+    private Api.Response deployInto(String template, String environment) {
+        return api.post("/api/v1/deployments", admin.accessToken(), obj("name", "web-" + UUID.randomUUID(),
+                "template_id", template, "environment_id", environment, "inputs", obj("message", "hello")));
+    }
+
+    private String environment(String name) {
+        Api.Response created = api.post("/api/v1/environments", admin.accessToken(), obj("name", name));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        return created.json().path("id").asString();
     }
 
     private Api.Response deploy(String template, Map<String, Object> inputs) {

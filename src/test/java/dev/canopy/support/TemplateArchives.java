@@ -26,9 +26,16 @@ public final class TemplateArchives {
         return new TemplateArchives();
     }
 
-    /** An archive with a manifest of the given name, version, driver and inputs (YAML), plus a playbook. */
+    /**
+     * An archive with a manifest of the given name, version, driver and inputs (YAML), plus a playbook (and for
+     * Kubernetes, which checks its manifests at upload, a ConfigMap).
+     */
     public static byte[] template(String version, String driver, String inputsYaml) {
-        return with().manifest(manifest(version, driver, inputsYaml)).file("playbook.yml", "- hosts: all\n").zip();
+        var archive = with().manifest(manifest(version, driver, inputsYaml)).file("playbook.yml", "- hosts: all\n");
+        if (driver.equals("kubernetes")) {
+            archive.file("manifests/config.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: config}\n");
+        }
+        return archive.zip();
     }
 
     public static String manifest(String version, String driver, String inputsYaml) {

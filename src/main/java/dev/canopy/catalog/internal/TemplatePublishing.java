@@ -83,6 +83,7 @@ public class TemplatePublishing {
                             + template.driver() + "'.",
                     List.of(new ApiException.FieldError("driver", "must be " + template.driver())));
         }
+        KubernetesManifestCheck.check(manifest.driver(), archive);
         String digest = sha256(archive);
         String version = manifest.version().text();
         audit.detail("template_version", version);

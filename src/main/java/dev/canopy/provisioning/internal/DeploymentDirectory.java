@@ -69,11 +69,12 @@ class DeploymentDirectory {
     private final AccessDecisionPoint decisions;
     private final AuditTrail audit;
     private final ProvisioningEvents events;
-    private final DeployableDrivers drivers;
+    private final DriverRequirements requirements;
 
     DeploymentDirectory(Deployments deployments, Runs runs, EnvironmentDirectory environments,
             RunLifecycle lifecycle, TemplateCatalog catalog, Secrets secrets, TenantTransactions scopes,
-            AccessDecisionPoint decisions, AuditTrail audit, ProvisioningEvents events, DeployableDrivers drivers) {
+            AccessDecisionPoint decisions, AuditTrail audit, ProvisioningEvents events,
+            DriverRequirements requirements) {
         this.events = events;
         this.deployments = deployments;
         this.runs = runs;
@@ -84,7 +85,7 @@ class DeploymentDirectory {
         this.scopes = scopes;
         this.decisions = decisions;
         this.audit = audit;
-        this.drivers = drivers;
+        this.requirements = requirements;
     }
 
     static SecretBinding inputsBinding(UUID tenantId, UUID deploymentId) {
@@ -132,7 +133,7 @@ class DeploymentDirectory {
         decisions.require(principal, Permissions.DEPLOYMENTS_CREATE, new ResourceContext(principal.userId(),
                 environment.name(), unit));
         ProvisionableVersion version = catalog.provisionable(principal, r.templateId(), r.version());
-        drivers.require(version.driver());
+        requirements.requireAvailable(version.driver());
         ValidatedInputs inputs = catalog.validate(version, r.inputs() == null ? JSON.createObjectNode()
                 : r.inputs());
         Map<String, String> tags = tags(r.tags(), errors);
@@ -143,6 +144,7 @@ class DeploymentDirectory {
         if (!errors.isEmpty()) {
             throw invalid(errors);
         }
+        requirements.check(version, environment, inputs);
         UUID id = Ids.newId();
         Instant now = Instant.now();
         var deployment = new Deployment(tenantId, id, r.name().strip(), version.ownerTenantId(), version.templateId(),

@@ -17,6 +17,21 @@ class DriverFailure extends RuntimeException {
         return retryable;
     }
 
+    /** What an approved apply would change now is not the approved plan; nothing was changed. */
+    static final class PlanChanged extends DriverFailure {
+
+        private final transient java.util.List<DriverResult.Change> changes;
+
+        PlanChanged(java.util.List<DriverResult.Change> changes) {
+            super("the plan changed since it was approved", false);
+            this.changes = java.util.List.copyOf(changes);
+        }
+
+        java.util.List<DriverResult.Change> changes() {
+            return changes;
+        }
+    }
+
     /** The run was cancelled while its process ran. */
     static final class Canceled extends DriverFailure {
 

@@ -1,21 +1,29 @@
 package dev.canopy.provisioning.internal;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 import dev.canopy.cloud.CloudAccountCredentials;
@@ -46,8 +54,6 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.json.JsonWriteFeature;
@@ -131,6 +137,11 @@ class KubernetesDriver implements ProvisioningDriver {
             return guarded(() -> {
                 List<Target> targets = resolve(client, manifests);
                 List<DriverResult.Change> changes = compare(client, run, manifests, targets);
+                run.requireApproved(changes); // the cluster may have changed while the plan waited for approval
+                // the object being sent is finished; the next is not started (a request cut off mid-way would
+                // leave the server's state unknown)
+                run.cancel().onRaise(() -> run.log().line("system", "warn", "asked to stop: stopping after the "
+                        + "object being applied"));
                 for (Target t : targets) {
                     checkCanceled(run);
                     serverSideApply(client, manifests.namespace(), t);
@@ -182,41 +193,32 @@ class KubernetesDriver implements ProvisioningDriver {
     record Manifests(String namespace, List<ObjectNode> documents) {
 
         static Manifests read(DriverRun run) {
-            String namespace = run.environment().get("CANOPY_SETTING_NAMESPACE");
             if (!"kubernetes".equals(run.environment().get("CANOPY_PROVIDER"))) {
                 throw new DriverFailure("The Kubernetes driver needs the environment to use a kubernetes cloud "
                         + "account.", false);
             }
+            return read(files(run.workDirectory()), run.inputs(), run.environment().get("CANOPY_SETTING_NAMESPACE"),
+                    run.deploymentId());
+        }
+
+        /**
+         * Reads the manifest files (name under the version's root → text, in path order), put into the namespace
+         * and labelled for the deployment (when it has an id yet).
+         */
+        static Manifests read(SortedMap<String, String> files, JsonNode inputs, @Nullable String namespace,
+                @Nullable UUID deploymentId) {
             if (namespace == null || namespace.isBlank()) {
                 throw new DriverFailure("The environment's Kubernetes cloud account has no namespace setting; the "
                         + "Kubernetes driver only deploys into the account's namespace.", false);
             }
-            Path dir = run.workDirectory().resolve(MANIFESTS);
-            if (!Files.isDirectory(dir)) {
-                throw new DriverFailure("The template version has no manifests/ directory for the Kubernetes driver.",
+            if (files.isEmpty()) {
+                throw new DriverFailure("The template version has no manifests/*.yaml for the Kubernetes driver.",
                         false);
             }
-            List<Path> files;
-            try (Stream<Path> walk = Files.walk(dir)) {
-                files = walk.filter(Files::isRegularFile).filter(p -> {
-                    String n = p.getFileName().toString();
-                    return n.endsWith(".yaml") || n.endsWith(".yml");
-                }).sorted(Comparator.comparing(p -> dir.relativize(p).toString())).toList();
-            }
-            catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
             List<ObjectNode> documents = new ArrayList<>();
-            for (Path file : files) {
-                String name = run.workDirectory().relativize(file).toString();
-                String text;
-                try {
-                    text = Files.readString(file, StandardCharsets.UTF_8);
-                }
-                catch (IOException e) {
-                    throw new DriverFailure("Cannot read " + name + ": " + e.getMessage(), false);
-                }
-                String substituted = substitute(text, run.inputs(), name);
+            for (var file : files.entrySet()) {
+                String name = file.getKey();
+                String substituted = substitute(file.getValue(), inputs, name);
                 try {
                     for (JsonNode doc : YAML.readerFor(JsonNode.class).<JsonNode>readValues(substituted).readAll()) {
                         if (doc == null || doc.isNull() || doc.isMissingNode()) {
@@ -225,7 +227,7 @@ class KubernetesDriver implements ProvisioningDriver {
                         if (!doc.isObject()) {
                             throw new DriverFailure(name + " holds a document that is not a Kubernetes object", false);
                         }
-                        documents.add(checked((ObjectNode) doc, namespace, run, name));
+                        documents.add(checked((ObjectNode) doc, namespace, deploymentId, name));
                     }
                 }
                 catch (JacksonException e) {
@@ -238,7 +240,50 @@ class KubernetesDriver implements ProvisioningDriver {
             return new Manifests(namespace, documents);
         }
 
-        private static ObjectNode checked(ObjectNode doc, String namespace, DriverRun run, String file) {
+        /** The {@code manifests/**}{@code /*.yaml|yml} files of an unpacked version. */
+        static SortedMap<String, String> files(Path work) {
+            Path dir = work.resolve(MANIFESTS);
+            SortedMap<String, String> files = new TreeMap<>();
+            if (!Files.isDirectory(dir)) {
+                return files;
+            }
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.filter(Files::isRegularFile).filter(p -> manifest(p.toString())).toList()) {
+                    files.put(work.relativize(p).toString(), Files.readString(p, StandardCharsets.UTF_8));
+                }
+            }
+            catch (IOException e) {
+                throw new DriverFailure("Cannot read the manifests: " + e.getMessage(), false);
+            }
+            return files;
+        }
+
+        /** The same files of a version's archive (checked by the catalog when it was published). */
+        static SortedMap<String, String> files(byte[] archive) {
+            SortedMap<String, String> files = new TreeMap<>();
+            try (ZipFile zip = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(archive))
+                    .get()) {
+                for (ZipArchiveEntry entry : Collections.list(zip.getEntries())) {
+                    String name = entry.getName().replace('\\', '/');
+                    if (!entry.isDirectory() && name.startsWith(MANIFESTS + "/") && manifest(name)) {
+                        try (InputStream in = zip.getInputStream(entry)) {
+                            files.put(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                        }
+                    }
+                }
+            }
+            catch (IOException e) {
+                throw new DriverFailure("Cannot read the template version: " + e.getMessage(), false);
+            }
+            return files;
+        }
+
+        private static boolean manifest(String name) {
+            return name.endsWith(".yaml") || name.endsWith(".yml");
+        }
+
+        private static ObjectNode checked(ObjectNode doc, String namespace, @Nullable UUID deploymentId,
+                String file) {
             String kind = doc.path("kind").asString("");
             String name = doc.path("metadata").path("name").asString("");
             if (kind.isEmpty() || doc.path("apiVersion").asString("").isEmpty() || name.isEmpty()) {
@@ -248,21 +293,23 @@ class KubernetesDriver implements ProvisioningDriver {
                 throw new DriverFailure(file + ": " + kind + " is not supported; write its items as documents", false);
             }
             if (CLUSTER_SCOPED.contains(kind)) {
-                throw new DriverFailure(file + ": " + kind + "/" + name + " is cluster-scoped; the Kubernetes driver "
-                        + "only deploys into the namespace " + namespace, false);
+                throw new OutsideNamespace(file + ": " + kind + "/" + name + " is cluster-scoped; the Kubernetes "
+                        + "driver only deploys into the namespace " + namespace);
             }
             ObjectNode metadata = (ObjectNode) doc.get("metadata");
             String own = metadata.path("namespace").asString("");
             if (!own.isEmpty() && !own.equals(namespace)) {
-                throw new DriverFailure(file + ": " + kind + "/" + name + " names the namespace " + own
-                        + "; the Kubernetes driver only deploys into " + namespace, false);
+                throw new OutsideNamespace(file + ": " + kind + "/" + name + " names the namespace " + own
+                        + "; the Kubernetes driver only deploys into " + namespace);
             }
             metadata.put("namespace", namespace);
-            JsonNode labels = metadata.path("labels");
-            if (!labels.isObject()) {
-                labels = metadata.putObject("labels");
+            if (deploymentId != null) {
+                JsonNode labels = metadata.path("labels");
+                if (!labels.isObject()) {
+                    labels = metadata.putObject("labels");
+                }
+                ((ObjectNode) labels).put(LABEL, deploymentId.toString());
             }
-            ((ObjectNode) labels).put(LABEL, run.deploymentId().toString());
             return doc;
         }
     }
@@ -285,10 +332,41 @@ class KubernetesDriver implements ProvisioningDriver {
         return out.toString();
     }
 
+    /** An object the account's namespace cannot hold: one naming another namespace, or of a cluster-scoped kind. */
+    static final class OutsideNamespace extends DriverFailure {
+
+        OutsideNamespace(String message) {
+            super(message, false);
+        }
+    }
+
+    /**
+     * What a run of the version would refuse before sending anything, found without an API server: the manifests
+     * read with these inputs into this namespace, as fabric8 objects (custom kinds are checked by discovery at run
+     * time). Throws the run's own {@link DriverFailure}; {@link OutsideNamespace} for isolation.
+     */
+    static void admit(byte[] archive, JsonNode inputs, @Nullable String namespace) {
+        objects(Manifests.read(Manifests.files(archive), inputs, namespace, null));
+    }
+
     /** Turns the documents into fabric8 objects and refuses kinds the server says are not namespaced. */
     private static List<Target> resolve(KubernetesClient client, Manifests manifests) {
-        List<Target> targets = new ArrayList<>();
         Map<String, Boolean> namespacedByKind = new LinkedHashMap<>();
+        List<Target> targets = objects(manifests);
+        for (Target t : targets) {
+            HasMetadata object = t.object();
+            if (object instanceof GenericKubernetesResource && !namespacedByKind.computeIfAbsent(
+                    object.getApiVersion() + " " + object.getKind(), k -> discoveredNamespaced(client, object))) {
+                throw new OutsideNamespace(t.address() + " is cluster-scoped; the Kubernetes driver only deploys "
+                        + "into the namespace " + manifests.namespace());
+            }
+        }
+        return targets;
+    }
+
+    /** The documents as fabric8 objects; a typed kind that is not namespaced, or an object twice, is refused. */
+    private static List<Target> objects(Manifests manifests) {
+        List<Target> targets = new ArrayList<>();
         for (ObjectNode doc : manifests.documents()) {
             HasMetadata object;
             try {
@@ -299,13 +377,9 @@ class KubernetesDriver implements ProvisioningDriver {
                         .asString() + " is not a valid object: " + e.getMessage(), false);
             }
             String address = address(object);
-            boolean namespaced = object instanceof GenericKubernetesResource
-                    ? namespacedByKind.computeIfAbsent(object.getApiVersion() + " " + object.getKind(),
-                            k -> discoveredNamespaced(client, object))
-                    : object instanceof Namespaced;
-            if (!namespaced) {
-                throw new DriverFailure(address + " is cluster-scoped; the Kubernetes driver only deploys into the "
-                        + "namespace " + manifests.namespace(), false);
+            if (!(object instanceof GenericKubernetesResource) && !(object instanceof Namespaced)) {
+                throw new OutsideNamespace(address + " is cluster-scoped; the Kubernetes driver only deploys into "
+                        + "the namespace " + manifests.namespace());
             }
             if (targets.stream().anyMatch(t -> t.address().equals(address))) {
                 throw new DriverFailure("The manifests hold " + address + " twice", false);
@@ -466,10 +540,13 @@ class KubernetesDriver implements ProvisioningDriver {
         }
         catch (KubernetesClientException e) {
             if (e.getCode() == 415) {
-                // a server without server-side apply (before Kubernetes 1.18, or a test double): a JSON merge
-                // patch sets the same fields, without field ownership
-                at(t.address(), () -> client.resource(t.object()).inNamespace(namespace)
-                        .patch(PatchContext.of(PatchType.JSON_MERGE)));
+                // a server without server-side apply (before Kubernetes 1.18, or a test double): the manifest's
+                // fields set on the live object (lists replaced whole, as apply does) and sent as the JSON patch
+                // between the two, without field ownership. Not a merge patch: fabric8's mock merges lists
+                // element by element, so every re-apply would append a Service's ports again.
+                at(t.address(), () -> client.resource(t.object()).inNamespace(namespace).edit(live ->
+                        KUBE.unmarshal(JSON.writeValueAsString(overlaid(JSON.readTree(KUBE.asJson(live)),
+                                t.desired())), HasMetadata.class)));
                 return;
             }
             if (e.getCode() != 404) {
@@ -477,6 +554,18 @@ class KubernetesDriver implements ProvisioningDriver {
             }
             at(t.address(), () -> client.resource(t.object()).inNamespace(namespace).create());
         }
+    }
+
+    /** {@code live} with {@code desired}'s fields set: objects merged field by field, anything else replaced. */
+    static JsonNode overlaid(JsonNode live, JsonNode desired) {
+        if (!live.isObject() || !desired.isObject()) {
+            return desired;
+        }
+        ObjectNode merged = ((ObjectNode) live).deepCopy();
+        for (var e : desired.properties()) {
+            merged.set(e.getKey(), overlaid(merged.path(e.getKey()), e.getValue()));
+        }
+        return merged;
     }
 
     private static void delete(KubernetesClient client, String namespace, HasMetadata object) {
@@ -613,8 +702,14 @@ class KubernetesDriver implements ProvisioningDriver {
         int code = e.getCode();
         String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
                 : e.getMessage();
-        if (code == 0) {
-            return new DriverFailure(prefix + "cannot reach the API server: " + message, true);
+        if (code <= 0) {
+            // no HTTP answer at all (fabric8 says -1 or 0): refused, reset or timed out connections may pass later
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            while (cause.getCause() != null && cause.getMessage() == null) {
+                cause = cause.getCause();
+            }
+            return new DriverFailure(prefix + "cannot reach the API server: " + (cause.getMessage() != null
+                    ? cause.getMessage() : cause.getClass().getSimpleName()), true);
         }
         // a 4xx is the request's own fault and fails the same way next time; 408, 429 and 5xx may pass later
         boolean retryable = code >= 500 || code == 408 || code == 429;

@@ -273,6 +273,7 @@ class ProvisioningPages {
         List<Runs.Approval> approvals = scopes.inTenant(run.tenantId(), () -> runs.approvals(run.tenantId(), runId));
         List<LogLine> lines = scopes.inTenant(run.tenantId(), () -> logs.after(run.tenantId(), runId, 0, 5000));
         model.addAttribute("run", run);
+        model.addAttribute("changes", PlanDiff.of(run.plan()));
         model.addAttribute("deployment", d);
         model.addAttribute("approvals", approvals);
         model.addAttribute("lines", lines);

@@ -216,6 +216,9 @@ class RunExecution implements JobHandler, ChangeBroadcast.Listener {
         if (now.state() == RunState.FAILED) {
             return new Outcome.Done();
         }
+        if (now.state() == RunState.AWAITING_APPROVAL && now.approvalDeadline() != null) {
+            return new Outcome.WaitUntil(now.approvalDeadline()); // a new plan to approve
+        }
         return new Outcome.Retry(now.error() == null ? "the step failed" : now.error());
     }
 
@@ -264,14 +267,17 @@ class RunExecution implements JobHandler, ChangeBroadcast.Listener {
                     throw new DriverFailure.Canceled();
                 }
                 DriverResult result;
+                // an apply bound by approvals may only make the approved plan's changes (compared as stored)
+                String approvedDigest = name.equals("apply") && run.requiredApprovals() > 0 ? run.planDigest() : null;
+                DriverRun.ApprovedPlan approved = approvedDigest == null ? null : list -> JsonDigest.sha256(
+                        JSON.valueToTree(cleaned(list, redactor))).equals(approvedDigest);
                 try (RunWorkspace workspace = RunWorkspace.unpack(archiveOf(deployment))) {
                     result = call.call(driver(deployment), new DriverRun(deployment.id(), run.id(),
                             workspace.directory(), inputs, environment, writer, cancel, settings.cancelGrace(),
-                            tenantId, run.kind()));
+                            tenantId, run.kind(), approved));
                 }
-                DriverResult clean = new DriverResult(result.changes().stream().map(c -> new DriverResult.Change(
-                        c.action(), redactor.redact(c.address()), redacted(c.before(), redactor),
-                        redacted(c.after(), redactor))).toList(), redacted(result.outputs(), redactor));
+                DriverResult clean = new DriverResult(cleaned(result.changes(), redactor), redacted(result.outputs(),
+                        redactor));
                 writer.info(name + " succeeded");
                 writer.flush();
                 fenced(job, lease, () -> {
@@ -279,6 +285,10 @@ class RunExecution implements JobHandler, ChangeBroadcast.Listener {
                     return null;
                 });
                 return Optional.of(clean);
+            }
+            catch (DriverFailure.PlanChanged e) {
+                planChanged(job, lease, run, deployment, cleaned(e.changes(), redactor), writer);
+                return Optional.empty();
             }
             catch (DriverFailure e) {
                 String message = redactor.redact(e.getMessage());
@@ -306,6 +316,34 @@ class RunExecution implements JobHandler, ChangeBroadcast.Listener {
         finally {
             executing.remove(run.id());
         }
+    }
+
+    /**
+     * The apply found other changes than the approved plan's and made none: the new plan replaces the old and the
+     * run waits for approval again; approvals of the old plan's digest no longer count.
+     */
+    private void planChanged(Job job, JobLease lease, Run run, Deployment deployment,
+            List<DriverResult.Change> changes, RunLogWriter writer) {
+        UUID tenantId = run.tenantId();
+        JsonNode plan = JSON.valueToTree(changes);
+        writer.line("system", "warn", "apply stopped: the changes to make are no longer the approved plan's; the new "
+                + "plan waits for approval");
+        writer.flush();
+        Instant deadline = Instant.now().plus(run.approvalTimeout());
+        fenced(job, lease, () -> {
+            runs.stepFinished(tenantId, run.id(), "apply", false, null);
+            runs.planned(tenantId, run.id(), plan, JsonDigest.sha256(plan), deadline);
+            if (runs.transition(tenantId, run.id(), Set.of(RunState.APPLYING), RunState.AWAITING_APPROVAL, null)) {
+                approvers.awaitingApproval(runs.find(tenantId, run.id()).orElseThrow(), deployment,
+                        environments.find(tenantId, deployment.environmentId()).orElseThrow().name());
+            }
+            return null;
+        });
+    }
+
+    private static List<DriverResult.Change> cleaned(List<DriverResult.Change> changes, Redactor redactor) {
+        return changes.stream().map(c -> new DriverResult.Change(c.action(), redactor.redact(c.address()),
+                redacted(c.before(), redactor), redacted(c.after(), redactor))).toList();
     }
 
     private Outcome finish(Job job, JobLease lease, Run run, RunState state, @org.jspecify.annotations.Nullable
@@ -371,7 +409,7 @@ class RunExecution implements JobHandler, ChangeBroadcast.Listener {
         return key.toUpperCase().replaceAll("[^A-Z0-9]", "_");
     }
 
-    private static List<String> secretValues(ObjectNode inputs, List<String> pointers) {
+    static List<String> secretValues(ObjectNode inputs, List<String> pointers) {
         List<String> values = new ArrayList<>();
         for (String pointer : pointers) {
             JsonNode value = inputs.at(pointer);

@@ -25,15 +25,15 @@ class OpenTofuAvailabilityTest {
         assertThat(missing.availability().detail()).contains("/nonexistent/bin/tofu", "CANOPY_OPENTOFU_COMMAND");
 
         ApiException refused = catchThrowableOfType(ApiException.class,
-                () -> new DeployableDrivers(List.of(missing)).require("opentofu"));
+                () -> new DriverRequirements(List.of(missing), null, null).requireAvailable("opentofu"));
         assertThat(refused.status()).isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
         assertThat(refused.code()).isEqualTo("DRIVER_UNAVAILABLE");
         assertThat(refused.getMessage()).contains("opentofu", "/nonexistent/bin/tofu");
 
         ApiException unknown = catchThrowableOfType(ApiException.class,
-                () -> new DeployableDrivers(List.of(missing)).require("arm"));
+                () -> new DriverRequirements(List.of(missing), null, null).requireAvailable("arm"));
         assertThat(unknown.code()).isEqualTo("DRIVER_UNAVAILABLE");
-        assertThat(unknown.getMessage()).contains("no such driver");
+        assertThat(unknown.getMessage()).contains("not installed");
     }
 
     @Test
