@@ -33,7 +33,6 @@ final class ArmClient {
     static final String API_VERSION = "2021-04-01";
     static final String SCOPE = "https://management.azure.com/.default";
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Duration DEFAULT_WAIT = Duration.ofSeconds(5);
     private static final Duration MIN_WAIT = Duration.ofMillis(100);
     private static final Duration MAX_WAIT = Duration.ofSeconds(60);
     private static final int MAX_BODY_IN_MESSAGE = 300;
@@ -50,11 +49,14 @@ final class ArmClient {
     private final String clientSecret;
     private final CancelSignal cancel;
     private final Instant deadline;
+    private final Duration interval;
     private String token;
     private Instant tokenExpires = Instant.MIN;
 
+    /** {@code interval}: the wait between polls when ARM's answer names none; {@code timeout}: of each operation. */
     ArmClient(URI login, URI endpoint, String tenant, String clientId, String clientSecret, CancelSignal cancel,
-            Duration timeout) {
+            Duration interval, Duration timeout) {
+        this.interval = interval;
         this.login = login;
         this.endpoint = endpoint;
         this.tenant = tenant;
@@ -72,7 +74,8 @@ final class ArmClient {
      * and their waits end with the grace period instead.
      */
     ArmClient stopping(Duration grace) {
-        ArmClient stopping = new ArmClient(login, endpoint, tenant, clientId, clientSecret, new CancelSignal(), grace);
+        ArmClient stopping = new ArmClient(login, endpoint, tenant, clientId, clientSecret, new CancelSignal(),
+                interval, grace);
         stopping.token = token;
         stopping.tokenExpires = tokenExpires;
         return stopping;
@@ -142,7 +145,7 @@ final class ArmClient {
 
     /** Waits as the answer asks (Retry-After, bounded), checking cancel and the run's deadline. */
     void pause(Answer answer, String what) {
-        Duration wait = answer.retryAfter().flatMap(ArmClient::seconds).orElse(DEFAULT_WAIT);
+        Duration wait = answer.retryAfter().flatMap(ArmClient::seconds).orElse(interval);
         wait = wait.compareTo(MIN_WAIT) < 0 ? MIN_WAIT : wait.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : wait;
         Instant until = Instant.now().plus(wait);
         while (Instant.now().isBefore(until)) {

@@ -55,12 +55,15 @@ class ArmDriver implements ProvisioningDriver {
     private final CloudAccountCredentials accounts;
     private final URI login;
     private final URI endpoint;
+    private final Duration interval;
     private final Duration timeout;
 
     ArmDriver(CloudAccountCredentials accounts,
             @Value("${canopy.cloud.azure.login-endpoint:https://login.microsoftonline.com}") String login,
             @Value("${canopy.drivers.arm.endpoint:https://management.azure.com}") String endpoint,
+            @Value("${canopy.drivers.arm.poll-interval:5s}") String interval,
             @Value("${canopy.drivers.arm.timeout:3h}") String timeout) {
+        this.interval = DurationStyle.detectAndParse(interval);
         this.accounts = accounts;
         this.login = URI.create(login);
         this.endpoint = URI.create(endpoint);
@@ -333,7 +336,7 @@ class ArmDriver implements ProvisioningDriver {
                 throw new DriverFailure("The ARM driver's endpoint is not one Canopy may connect to: " + why, false);
             });
         }
-        return new ArmClient(login, endpoint, tenant, clientId, secret, run.cancel(), timeout);
+        return new ArmClient(login, endpoint, tenant, clientId, secret, run.cancel(), interval, timeout);
     }
 
     /** Where and what a run deploys: scope, name, template and parameters; nothing has been sent yet. */
