@@ -394,6 +394,34 @@ class ArmDriverTest extends ApiTest {
     }
 
     @Test
+    void anEnvironmentWithoutAnAzureAccountIsRefusedWhenTheDeploymentIsRequested() {
+        String template = template(TemplateArchives.with().file("azuredeploy.json", TEMPLATE)
+                .file("azuredeploy.parameters.json", PARAMETERS));
+        Map<String, Object> inputs = obj("storageName", "canopynone", "adminPassword", "x-12345678");
+        String production = provisioning.environment(admin, "production");
+        Api.Response none = api.post("/api/v1/deployments", admin.accessToken(), obj("name", "arm-"
+                + UUID.randomUUID(), "template_id", template, "environment_id", production, "inputs", inputs));
+        assertProblem(none, 422, "CLOUD_ACCOUNT_REQUIRED");
+        assertThat(none.json().path("detail").asString()).contains("'arm'", "azure", "has no cloud account");
+
+        Api.Response cluster = api.post("/api/v1/cloud-accounts", admin.accessToken(), obj("name", "cluster-"
+                + UUID.randomUUID(), "provider", "kubernetes", "settings", obj("api_server", "https://k8s.example",
+                        "namespace", "team-a"), "auth_type", "token", "credentials", obj("token",
+                                "canopy-test-token-0123456789"), "environments", List.of("staging")));
+        String staging = provisioning.environment(admin, "staging");
+        JsonNode env = api.get("/api/v1/environments/" + staging, admin.accessToken()).json();
+        assertThat(api.patch("/api/v1/environments/" + staging, admin.accessToken(), obj("cloud_account_id",
+                cluster.json().path("id").asString(), "version", env.path("version").asLong())).status())
+                .isEqualTo(200);
+        Api.Response kubernetes = api.post("/api/v1/deployments", admin.accessToken(), obj("name", "arm-"
+                + UUID.randomUUID(), "template_id", template, "environment_id", staging, "inputs", inputs));
+        assertProblem(kubernetes, 422, "CLOUD_ACCOUNT_REQUIRED");
+        assertThat(kubernetes.json().path("detail").asString()).contains("uses the kubernetes account");
+        assertThat(api.get("/api/v1/deployments?limit=200", admin.accessToken()).json().path("items")
+                .findValuesAsString("template_id")).doesNotContain(template);
+    }
+
+    @Test
     void theArmDriverIsListedAsAvailable() {
         Api.Response drivers = api.get("/api/v1/drivers", fixtures.userIn(fixtures.tenant(), "member")
                 .accessToken());

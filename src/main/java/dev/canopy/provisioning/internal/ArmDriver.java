@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -80,6 +81,11 @@ class ArmDriver implements ProvisioningDriver {
         // it only speaks HTTP; whether Azure takes the run depends on the environment's account
         return new Availability(true, "HTTP to Azure Resource Manager (" + ArmClient.base(endpoint)
                 + "); needs an azure cloud account (service principal) and a resource group");
+    }
+
+    @Override
+    public Optional<String> accountProvider() {
+        return Optional.of("azure");
     }
 
     @Override

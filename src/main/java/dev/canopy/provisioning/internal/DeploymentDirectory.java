@@ -67,10 +67,12 @@ class DeploymentDirectory {
     private final TenantTransactions scopes;
     private final AccessDecisionPoint decisions;
     private final AuditTrail audit;
+    private final DriverAccounts driverAccounts;
 
     DeploymentDirectory(Deployments deployments, Runs runs, EnvironmentDirectory environments,
             RunLifecycle lifecycle, TemplateCatalog catalog, Secrets secrets, TenantTransactions scopes,
-            AccessDecisionPoint decisions, AuditTrail audit) {
+            AccessDecisionPoint decisions, AuditTrail audit, DriverAccounts driverAccounts) {
+        this.driverAccounts = driverAccounts;
         this.deployments = deployments;
         this.runs = runs;
         this.environments = environments;
@@ -127,6 +129,7 @@ class DeploymentDirectory {
         decisions.require(principal, Permissions.DEPLOYMENTS_CREATE, new ResourceContext(principal.userId(),
                 environment.name(), unit));
         ProvisionableVersion version = catalog.provisionable(principal, r.templateId(), r.version());
+        driverAccounts.require(tenantId, environment, version.driver());
         ValidatedInputs inputs = catalog.validate(version, r.inputs() == null ? JSON.createObjectNode()
                 : r.inputs());
         Map<String, String> tags = tags(r.tags(), errors);

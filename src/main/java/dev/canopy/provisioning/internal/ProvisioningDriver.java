@@ -1,5 +1,7 @@
 package dev.canopy.provisioning.internal;
 
+import java.util.Optional;
+
 /** An engine that provisions templates of one driver key (the manifest's {@code driver}). */
 interface ProvisioningDriver {
 
@@ -10,6 +12,11 @@ interface ProvisioningDriver {
     String key();
 
     Availability availability();
+
+    /** The provider ({@code azure}, ...) whose cloud account the environment must have for this driver, if any. */
+    default Optional<String> accountProvider() {
+        return Optional.empty();
+    }
 
     /** What apply would change, changing nothing. */
     DriverResult plan(DriverRun run);
