@@ -26,9 +26,18 @@ public final class TemplateArchives {
         return new TemplateArchives();
     }
 
-    /** An archive with a manifest of the given name, version, driver and inputs (YAML), plus a playbook. */
+    /**
+     * An archive with a manifest of the given name, version, driver and inputs (YAML), plus a playbook (and, for
+     * the arm driver, whose versions are checked at upload, an empty ARM template).
+     */
     public static byte[] template(String version, String driver, String inputsYaml) {
-        return with().manifest(manifest(version, driver, inputsYaml)).file("playbook.yml", "- hosts: all\n").zip();
+        TemplateArchives archive = with().manifest(manifest(version, driver, inputsYaml)).file("playbook.yml",
+                "- hosts: all\n");
+        if (driver.equals("arm")) {
+            archive.file("azuredeploy.json", "{\"$schema\": \"https://schema.management.azure.com/schemas/"
+                    + "2019-04-01/deploymentTemplate.json#\", \"contentVersion\": \"1.0.0.0\", \"resources\": []}");
+        }
+        return archive.zip();
     }
 
     public static String manifest(String version, String driver, String inputsYaml) {
