@@ -43,7 +43,7 @@ class ArmDriverTest extends ApiTest {
               "contentVersion": "1.0.0.0",
               "parameters": {
                 "storageName": {"type": "string"},
-                "sku": {"type": "string"},
+                "sku": {"type": "string", "allowedValues": ["Standard_LRS", "Standard_GRS", "Premium_LRS"]},
                 "adminPassword": {"type": "securestring"},
                 "location": {"type": "string", "defaultValue": "[resourceGroup().location]"},
                 "tlsVersion": {"type": "string"}
@@ -246,18 +246,16 @@ class ArmDriverTest extends ApiTest {
 
     @Test
     void armErrorsFailTheRunWithArmsMessageAndPassingTroubleIsRetried() {
-        // a parameter the inputs cannot give: ARM's validation refuses the template, nothing is deployed
-        String unfillable = template(TemplateArchives.with().file("azuredeploy.json", TEMPLATE.replace(
-                "\"tlsVersion\": {\"type\": \"string\"}", "\"tlsVersion\": {\"type\": \"string\"}, \"tier\": "
-                        + "{\"type\": \"string\"}")).file("azuredeploy.parameters.json", PARAMETERS));
-        JsonNode refused = failedRun(unfillable, "canopyfail");
+        // a value ARM's validation refuses: the run fails with ARM's message and nothing is deployed
+        String good = template(TemplateArchives.with().file("azuredeploy.json", TEMPLATE)
+                .file("azuredeploy.parameters.json", PARAMETERS));
+        JsonNode refused = failedRun(good, obj("storageName", "canopyfail", "adminPassword", "x-12345678", "sku",
+                "Cheapest"));
         assertThat(refused.path("error").asString()).contains("HTTP 400", "InvalidTemplate",
-                "The value for the template parameter 'tier'");
+                "The provided value 'Cheapest' for the template parameter 'sku'", "Standard_LRS,Standard_GRS");
         assertThat(arm.calls(subscription)).noneMatch(c -> c.method().equals("PUT"));
 
         // a deployment ARM accepts and then fails: its details are the run's error, and it is not retried
-        String good = template(TemplateArchives.with().file("azuredeploy.json", TEMPLATE)
-                .file("azuredeploy.parameters.json", PARAMETERS));
         JsonNode failed = failedRun(good, "Not_A_Storage_Name");
         assertThat(failed.path("error").asString()).contains("ended Failed", "DeploymentFailed",
                 "AccountNameInvalid", "Not_A_Storage_Name is not a valid storage account name");
@@ -371,12 +369,19 @@ class ArmDriverTest extends ApiTest {
                         "{\"$schema\": \"x\", \"resources\": [], \"resources\": []}"),
                 "no template", TemplateArchives.with().file("template.json", TEMPLATE),
                 "parameters not an object", TemplateArchives.with().file("azuredeploy.json", TEMPLATE)
-                        .file("azuredeploy.parameters.json", "{\"parameters\": []}"));
+                        .file("azuredeploy.parameters.json", "{\"parameters\": []}"),
+                "a parameter nothing fills", TemplateArchives.with().file("azuredeploy.json", TEMPLATE.replace(
+                        "\"tlsVersion\": {\"type\": \"string\"}", "\"tlsVersion\": {\"type\": \"string\"}, "
+                                + "\"tier\": {\"type\": \"string\"}")).file("azuredeploy.parameters.json", PARAMETERS));
         for (var e : bad.entrySet()) {
             Api.Response refused = api.upload("/api/v1/templates/" + id + "/versions", admin.accessToken(), "file",
                     "template.zip", e.getValue().manifest(TemplateArchives.manifest("1.0.0", "arm", INPUTS)).zip());
             assertProblem(refused, 400, "ARM_TEMPLATE_INVALID");
             assertThat(refused.json().path("errors").isArray()).as(e.getKey()).isTrue();
+            if (e.getKey().equals("a parameter nothing fills")) {
+                assertThat(refused.json().path("errors").findValuesAsString("field"))
+                        .containsExactly("azuredeploy.json.parameters.tier");
+            }
         }
         for (String arm : List.of("x-arm: {scope: tenant}", "x-arm: {resource_group: \"a/b\"}",
                 "x-arm: {scope: subscription}", "x-arm: {colour: blue}", "x-arm: [1]")) {
@@ -388,8 +393,9 @@ class ArmDriverTest extends ApiTest {
                     .allMatch(f -> f.startsWith("x-arm"));
         }
         Api.Response fine = api.upload("/api/v1/templates/" + id + "/versions", admin.accessToken(), "file",
-                "template.zip", TemplateArchives.with().file("azuredeploy.json", TEMPLATE).manifest(
-                        TemplateArchives.manifest("1.0.0", "arm", INPUTS) + "x-arm: {resource_group: rg-1}\n").zip());
+                "template.zip", TemplateArchives.with().file("azuredeploy.json", TEMPLATE).file(
+                        "azuredeploy.parameters.json", PARAMETERS).manifest(TemplateArchives.manifest("1.0.0", "arm",
+                                INPUTS) + "x-arm: {resource_group: rg-1}\n").zip());
         assertThat(fine.status()).as(fine.toString()).isEqualTo(201);
     }
 

@@ -593,6 +593,20 @@ public final class FakeResourceManager {
                         + "column '1' is not provided. Please see https://aka.ms/arm-create-parameter-file for usage "
                         + "details");
             }
+            JsonNode allowed = p.getValue().path("allowedValues");
+            if (allowed.isArray() && given.path(p.getKey()).has("value")) {
+                boolean ok = false;
+                for (JsonNode a : allowed) {
+                    ok |= a.equals(value);
+                }
+                if (!ok) {
+                    List<String> texts = new ArrayList<>();
+                    allowed.forEach(a -> texts.add(a.asString()));
+                    throw new InvalidTemplate("The provided value '" + value.asString() + "' for the template "
+                            + "parameter '" + p.getKey() + "' at line '1' and column '1' is not valid. The parameter "
+                            + "value is not part of the allowed value(s): '" + String.join(",", texts) + "'");
+                }
+            }
             values.put(p.getKey().toLowerCase(Locale.ROOT), value);
         }
         ObjectNode rg = group == null ? null : groups.get(("/subscriptions/" + subscription + "/resourcegroups/"

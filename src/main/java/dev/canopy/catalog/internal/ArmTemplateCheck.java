@@ -23,7 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
  * An {@code arm} version's files, checked at upload so that a template ARM could never take fails there and not
  * in a run later: {@code azuredeploy.json} a JSON object with {@code $schema} and {@code resources} (at most 4 MiB,
  * ARM's own limit), {@code azuredeploy.parameters.json} (if any) a JSON object with a {@code parameters} object, and
- * the manifest's {@code x-arm} block of a known shape. Refusals are 400 {@code ARM_TEMPLATE_INVALID}.
+ * the manifest's {@code x-arm} block of a known shape, and every parameter without a default given a value by the
+ * parameters file or an input. Refusals are 400 {@code ARM_TEMPLATE_INVALID}.
  */
 final class ArmTemplateCheck {
 
@@ -70,6 +71,31 @@ final class ArmTemplateCheck {
         if (parameters != null && !parameters.path("parameters").isObject()) {
             throw refused(PARAMETERS + " must hold a parameters object.", PARAMETERS + ".parameters",
                     "must be an object of {value} entries");
+        }
+        checkFilled(template.path("parameters"), parameters, manifest.inputs());
+    }
+
+    /**
+     * Every template parameter without a {@code defaultValue} must get a value: from the parameters file, or from
+     * an input of its name (compared case-insensitively, as ARM compares parameter names). Else ARM would refuse
+     * every deployment of the version.
+     */
+    private static void checkFilled(JsonNode declared, JsonNode file, JsonNode inputs) {
+        Set<String> given = new java.util.HashSet<>();
+        if (file != null) {
+            file.path("parameters").propertyNames().forEach(n -> given.add(n.toLowerCase(java.util.Locale.ROOT)));
+        }
+        inputs.path("properties").propertyNames().forEach(n -> given.add(n.toLowerCase(java.util.Locale.ROOT)));
+        List<FieldError> errors = new ArrayList<>();
+        for (var p : declared.properties()) {
+            if (!p.getValue().has("defaultValue") && !given.contains(p.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                errors.add(new FieldError(TEMPLATE + ".parameters." + p.getKey(), "has no defaultValue, no value in "
+                        + PARAMETERS + " and no input of that name"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, CODE, TEMPLATE + " has parameters no deployment could "
+                    + "give a value.", errors);
         }
     }
 
