@@ -191,6 +191,8 @@ class ArmDriverTest extends ApiTest {
         JsonNode same = plan(deployment);
         assertThat(same.path("plan").findValuesAsString("action")).as(same.path("plan").toString())
                 .containsExactly("no-op", "no-op");
+        assertThat(api.get("/api/v1/deployments/" + deployment, admin.accessToken()).json().path("drift_status")
+                .asString()).isEqualTo("in_sync");
 
         // someone lowers the TLS version in the portal
         arm.edit(storageId, "minimumTlsVersion", "TLS1_0");
@@ -200,6 +202,8 @@ class ArmDriverTest extends ApiTest {
         assertThat(change.path("before").path("properties.minimumTlsVersion").asString()).isEqualTo("TLS1_0");
         assertThat(change.path("after").path("properties.minimumTlsVersion").asString()).isEqualTo("TLS1_2");
         assertThat(drifted.path("plan").path(1).path("action").asString()).isEqualTo("no-op");
+        assertThat(api.get("/api/v1/deployments/" + deployment, admin.accessToken()).json().path("drift_status")
+                .asString()).as("a plan that would change something finds the deployment drifted").isEqualTo("drifted");
         assertThat(drifted.toString() + provisioning.log(admin, drifted.path("id").asString()))
                 .doesNotContain(password);
 
@@ -425,6 +429,26 @@ class ArmDriverTest extends ApiTest {
         assertThat(kubernetes.json().path("detail").asString()).contains("uses the kubernetes account");
         assertThat(api.get("/api/v1/deployments?limit=200", admin.accessToken()).json().path("items")
                 .findValuesAsString("template_id")).doesNotContain(template);
+    }
+
+    @Test
+    void anAzureAccountsResourceGroupMustBeAResourceGroupName() {
+        for (String group : List.of("a/b", "x".repeat(91), "", "rg?x")) {
+            Api.Response refused = api.post("/api/v1/cloud-accounts", admin.accessToken(), obj("name", "azure-"
+                    + UUID.randomUUID(), "provider", "azure", "settings", obj("subscription_id", subscription,
+                            "resource_group", group), "auth_type", "service_principal", "credentials", obj(
+                                    "tenant_id", UUID.randomUUID().toString(), "client_id", clientId,
+                                    "client_secret", "s3cr3t"), "environments", List.of("development")));
+            assertProblem(refused, 400, "VALIDATION_FAILED");
+            assertThat(refused.json().path("errors").findValuesAsString("field")).as(group)
+                    .containsExactly("settings.resource_group");
+        }
+        Api.Response wrongType = api.post("/api/v1/cloud-accounts", admin.accessToken(), obj("name", "azure-"
+                + UUID.randomUUID(), "provider", "azure", "settings", obj("subscription_id", subscription,
+                        "resource_group", 7), "auth_type", "service_principal", "credentials", obj("tenant_id",
+                                UUID.randomUUID().toString(), "client_id", clientId, "client_secret", "s3cr3t"),
+                "environments", List.of("development")));
+        assertThat(wrongType.status()).as(wrongType.toString()).isEqualTo(400);
     }
 
     @Test
