@@ -67,7 +67,6 @@ public final class FakeResourceManager {
     }
 
     private static final class Deployment {
-        String scope; // lower-case scope path
         String subscription;
         String group;
         String name;
@@ -325,7 +324,6 @@ public final class FakeResourceManager {
             return error(400, "InvalidTemplate", e.getMessage());
         }
         Deployment deployment = new Deployment();
-        deployment.scope = key.substring(0, key.indexOf(DEPLOYMENTS));
         deployment.subscription = subscription;
         deployment.group = group;
         deployment.name = name;

@@ -3,7 +3,9 @@ package dev.canopy.catalog.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -81,14 +83,14 @@ final class ArmTemplateCheck {
      * every deployment of the version.
      */
     private static void checkFilled(JsonNode declared, JsonNode file, JsonNode inputs) {
-        Set<String> given = new java.util.HashSet<>();
+        Set<String> given = new HashSet<>();
         if (file != null) {
-            file.path("parameters").propertyNames().forEach(n -> given.add(n.toLowerCase(java.util.Locale.ROOT)));
+            file.path("parameters").propertyNames().forEach(n -> given.add(n.toLowerCase(Locale.ROOT)));
         }
-        inputs.path("properties").propertyNames().forEach(n -> given.add(n.toLowerCase(java.util.Locale.ROOT)));
+        inputs.path("properties").propertyNames().forEach(n -> given.add(n.toLowerCase(Locale.ROOT)));
         List<FieldError> errors = new ArrayList<>();
         for (var p : declared.properties()) {
-            if (!p.getValue().has("defaultValue") && !given.contains(p.getKey().toLowerCase(java.util.Locale.ROOT))) {
+            if (!p.getValue().has("defaultValue") && !given.contains(p.getKey().toLowerCase(Locale.ROOT))) {
                 errors.add(new FieldError(TEMPLATE + ".parameters." + p.getKey(), "has no defaultValue, no value in "
                         + PARAMETERS + " and no input of that name"));
             }
