@@ -38,7 +38,8 @@ final class ArmClient {
     private static final int MAX_BODY_IN_MESSAGE = 300;
 
     /** An answer of ARM: status, body (JSON, or an empty object) and the headers a poll needs. */
-    record Answer(int status, JsonNode body, Optional<String> location, Optional<String> retryAfter) {
+    record Answer(int status, JsonNode body, Optional<String> location, Optional<String> retryAfter,
+            Optional<String> asyncOperation) {
     }
 
     private final HttpClient http;
@@ -122,6 +123,9 @@ final class ArmClient {
      */
     Answer follow(Answer accepted, String what) {
         Answer answer = accepted;
+        if (answer.location().isEmpty() && answer.asyncOperation().isPresent()) {
+            return operation(answer, what);
+        }
         URI next = location(answer, what);
         while (answer.status() == 202) {
             pause(answer, what);
@@ -131,6 +135,27 @@ final class ArmClient {
             }
         }
         return answer;
+    }
+
+    /**
+     * Some resource providers accept with only {@code Azure-AsyncOperation}: its status resource is polled until
+     * its {@code status} is Succeeded (answered as a 200), Failed or Canceled (the operation's error).
+     */
+    private Answer operation(Answer accepted, String what) {
+        URI status = checked(accepted.asyncOperation().orElseThrow(), what);
+        Answer answer = accepted;
+        while (true) {
+            pause(answer, what);
+            answer = expect(get(status), what);
+            String state = answer.body().path("status").asString("");
+            if (state.equalsIgnoreCase("succeeded")) {
+                return new Answer(200, answer.body(), Optional.empty(), Optional.empty(), Optional.empty());
+            }
+            if (state.equalsIgnoreCase("failed") || state.equalsIgnoreCase("canceled")) {
+                throw new DriverFailure(what + " ended " + state + ": " + describe(answer.body().path("error"),
+                        answer.body()), false);
+            }
+        }
     }
 
     /** Polls {@code read} until {@code done} says its answer is final, waiting as ARM asks between polls. */
@@ -177,6 +202,11 @@ final class ArmClient {
     private URI location(Answer answer, String what) {
         String location = answer.location().orElseThrow(() -> new DriverFailure("Azure Resource Manager accepted "
                 + what + " without a Location to follow", false));
+        return checked(location, what);
+    }
+
+    /** An address ARM answered, if it is under the endpoint: the token goes nowhere else. */
+    private URI checked(String location, String what) {
         URI uri;
         try {
             uri = URI.create(base(endpoint) + "/").resolve(location).normalize();
@@ -207,7 +237,7 @@ final class ArmClient {
         }
         HttpResponse<String> response = exchange(request.build(), "Azure Resource Manager");
         return new Answer(response.statusCode(), json(response.body()), response.headers().firstValue("Location"),
-                response.headers().firstValue("Retry-After"));
+                response.headers().firstValue("Retry-After"), response.headers().firstValue("Azure-AsyncOperation"));
     }
 
     /** The bearer token, asked for again a minute before the last one runs out. */

@@ -43,6 +43,13 @@ class ArmClientTest {
                 case "/arm/slow" -> reply(e, 202, "", url("/arm/status"), "1");
                 case "/arm/status" -> reply(e, polls.incrementAndGet() < 2 ? 202 : 200,
                         polls.get() < 2 ? "" : "{\"status\":\"Succeeded\"}", null, "1");
+                case "/arm/async" -> {
+                    e.getResponseHeaders().set("Azure-AsyncOperation", url("/arm/operation"));
+                    reply(e, 202, "", null, "0");
+                }
+                case "/arm/operation" -> reply(e, 200, polls.incrementAndGet() < 2 ? "{\"status\":\"InProgress\"}"
+                        : "{\"status\":\"Failed\",\"error\":{\"code\":\"Conflict\",\"message\":\"in use\"}}", null,
+                        "0");
                 case "/arm/elsewhere" -> reply(e, 202, "", "http://other.example/steal", "0");
                 case "/arm/conflict" -> reply(e, 409, "{\"error\":{\"code\":\"DeploymentActive\",\"message\":"
                         + "\"still active\",\"details\":[{\"code\":\"Inner\",\"message\":\"why\"}]}}", null, null);
@@ -79,6 +86,16 @@ class ArmClientTest {
                 .isGreaterThanOrEqualTo(Duration.ofMillis(1900));
         assertThat(seen).hasSize(3).allMatch(s -> s.endsWith("Bearer tok-1"));
         assertThat(seen.getFirst()).startsWith("POST /arm/slow?api-version=2021-04-01");
+    }
+
+    @Test
+    void anOperationWithOnlyAzureAsyncOperationIsPolledToItsStatus() {
+        ArmClient arm = client(new CancelSignal());
+        ArmClient.Answer accepted = arm.delete(arm.uri("/async", "2023-01-01"));
+        assertThatThrownBy(() -> arm.follow(accepted, "Deleting x")).isInstanceOf(DriverFailure.class)
+                .hasMessage("Deleting x ended Failed: Conflict: in use");
+        assertThat(seen).hasSize(3);
+        assertThat(seen.get(2)).startsWith("GET /arm/operation");
     }
 
     @Test
