@@ -22,7 +22,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "canopy.sso.allow-http-issuers=true",
         // runs fail over, retry and cancel within seconds rather than minutes
         "canopy.jobs.lease=4s", "canopy.jobs.heartbeat=1s", "canopy.jobs.backoff-base=200ms",
-        "canopy.jobs.cancel-grace=3s",
+        "canopy.jobs.cancel-grace=3s", "canopy.drivers.arm.poll-interval=200ms",
         // failed event deliveries are handed over again within seconds
         "canopy.events.resubmit-every=1s",
         // cloud account tests connect to local servers, which installations refuse by default
@@ -46,6 +46,7 @@ public abstract class ApiTest {
         registry.add("canopy.cloud.aws.sts-endpoint", () -> providers.url("/sts/"));
         registry.add("canopy.cloud.azure.login-endpoint", () -> providers.url("/azure"));
         registry.add("canopy.cloud.gcp.token-endpoint", () -> providers.url("/google/token"));
+        registry.add("canopy.drivers.arm.endpoint", () -> providers.url("/arm"));
     }
 
     @BeforeEach

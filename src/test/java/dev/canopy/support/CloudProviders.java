@@ -33,6 +33,8 @@ public final class CloudProviders {
     private final Map<String, String> awsSecrets = new ConcurrentHashMap<>();
     private final Map<String, String> azureSecrets = new ConcurrentHashMap<>();
     private final Map<String, RSAPublicKey> googleKeys = new ConcurrentHashMap<>();
+    private final Map<String, String> azureTokens = new ConcurrentHashMap<>();
+    private final FakeResourceManager arm = new FakeResourceManager(this);
 
     private CloudProviders(HttpServer server) {
         this.server = server;
@@ -54,6 +56,16 @@ public final class CloudProviders {
         azureSecrets.put(clientId, clientSecret);
     }
 
+    /** The client an access token was issued to by the Entra token endpoint, or null for a token it never issued. */
+    public String azureTokenHolder(String accessToken) {
+        return accessToken == null ? null : azureTokens.get(accessToken);
+    }
+
+    /** The Azure Resource Manager of this server, at {@code /arm}. */
+    public FakeResourceManager arm() {
+        return arm;
+    }
+
     public void acceptGoogle(String clientEmail, RSAPublicKey key) {
         googleKeys.put(clientEmail, key);
     }
@@ -66,6 +78,7 @@ public final class CloudProviders {
             server.createContext("/sts/", providers::sts);
             server.createContext("/azure/", providers::azure);
             server.createContext("/google/token", providers::google);
+            server.createContext("/arm/", providers.arm::handle);
             server.start();
             return providers;
         }
@@ -128,8 +141,11 @@ public final class CloudProviders {
         if (tokenPath && "client_credentials".equals(form.get("grant_type"))
                 && "https://management.azure.com/.default".equals(form.get("scope")) && expected != null
                 && expected.equals(form.get("client_secret"))) {
+            // a token of its own per grant, so what receives it can tell it came from here
+            String token = "eyJ0eXAi." + java.util.UUID.randomUUID();
+            azureTokens.put(token, form.get("client_id"));
             reply(exchange, 200, "application/json",
-                    "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"access_token\":\"eyJ0eXAi.azure.token\"}");
+                    "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"access_token\":\"" + token + "\"}");
             return;
         }
         reply(exchange, 401, "application/json", "{\"error\":\"invalid_client\",\"error_description\":"

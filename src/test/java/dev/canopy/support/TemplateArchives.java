@@ -27,13 +27,18 @@ public final class TemplateArchives {
     }
 
     /**
-     * An archive with a manifest of the given name, version, driver and inputs (YAML), plus a playbook (and for
-     * Kubernetes, which checks its manifests at upload, a ConfigMap).
+     * An archive with a manifest of the given name, version, driver and inputs (YAML), plus a playbook (and for the
+     * drivers whose files are checked at upload, Kubernetes and ARM, a ConfigMap or an empty ARM template).
      */
     public static byte[] template(String version, String driver, String inputsYaml) {
-        var archive = with().manifest(manifest(version, driver, inputsYaml)).file("playbook.yml", "- hosts: all\n");
+        TemplateArchives archive = with().manifest(manifest(version, driver, inputsYaml)).file("playbook.yml",
+                "- hosts: all\n");
         if (driver.equals("kubernetes")) {
             archive.file("manifests/config.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: config}\n");
+        }
+        if (driver.equals("arm")) {
+            archive.file("azuredeploy.json", "{\"$schema\": \"https://schema.management.azure.com/schemas/"
+                    + "2019-04-01/deploymentTemplate.json#\", \"contentVersion\": \"1.0.0.0\", \"resources\": []}");
         }
         return archive.zip();
     }

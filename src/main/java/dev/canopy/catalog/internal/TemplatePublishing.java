@@ -84,6 +84,7 @@ public class TemplatePublishing {
                     List.of(new ApiException.FieldError("driver", "must be " + template.driver())));
         }
         KubernetesManifestCheck.check(manifest.driver(), archive);
+        ArmTemplateCheck.check(manifest, archive);
         String digest = sha256(archive);
         String version = manifest.version().text();
         audit.detail("template_version", version);

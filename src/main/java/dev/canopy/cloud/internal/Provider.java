@@ -24,7 +24,10 @@ enum Provider {
                     Field.optional("external_id", "[\\w+=,.@:/-]{2,1224}", 1224,
                             "2 to 1224 letters, digits or +=,.@:/-")))),
     AZURE("azure",
-            List.of(Field.required("subscription_id", Patterns.UUID, 36, "a subscription id (a UUID)")),
+            List.of(Field.required("subscription_id", Patterns.UUID, 36, "a subscription id (a UUID)"),
+                    // the ARM driver deploys only into this resource group when it is set
+                    Field.optional("resource_group", "[-\\w._()]{1,90}", 90,
+                            "a resource group name: letters, digits, - _ . ( )")),
             Map.of("service_principal", List.of(
                     Field.required("tenant_id", Patterns.UUID + "|[a-zA-Z0-9-]+(\\.[a-zA-Z0-9-]+)+", 253,
                             "a directory (tenant) id: a UUID or a domain"),
