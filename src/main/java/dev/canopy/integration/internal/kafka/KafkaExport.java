@@ -8,9 +8,11 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,7 +28,8 @@ class KafkaExport {
     private static final int QUEUE_CAPACITY = 10_000;
 
     @Bean
-    KafkaEventExport kafkaEventExport(KafkaExportSettings settings, JsonMapper json) {
+    KafkaEventExport kafkaEventExport(Environment environment, JsonMapper json) {
+        KafkaExportSettings settings = Binder.get(environment).bindOrCreate("canopy.kafka", KafkaExportSettings.class);
         var producer = new KafkaProducer<>(producerConfig(settings), new StringSerializer(), new ByteArraySerializer());
         return new KafkaEventExport(producer, json, settings.topicPrefix(), QUEUE_CAPACITY);
     }
