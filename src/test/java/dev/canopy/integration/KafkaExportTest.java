@@ -106,13 +106,15 @@ class KafkaExportTest extends ApiTest {
             TenantRef tenant = fixtures.tenant();
             // the topic exists and the producer knows it: a first send that times out while the broker creates it
             // would be resubmitted, and arrive after the events committed later (docs/events.md)
-            events.publishEvent(new DeploymentDrifted(tenant.id(), UUID.randomUUID(), "web", -1));
+            events.publishEvent(new DeploymentDrifted(tenant.id(), UUID.randomUUID(), "web", UUID.randomUUID(),
+                    -1));
             InProcessKafka.pollUntil(consumer, Duration.ofSeconds(30), received -> ofTenant(received, tenant.id())
                     .stream().anyMatch(r -> r.topic().equals("canopy.deployment")));
             int count = 200;
             // back to back, each in a transaction of its own, as fast as one thread commits them
             for (int i = 0; i < count; i++) {
-                events.publishEvent(new DeploymentDrifted(tenant.id(), UUID.randomUUID(), "web", i));
+                events.publishEvent(new DeploymentDrifted(tenant.id(), UUID.randomUUID(), "web", UUID.randomUUID(),
+                        i));
             }
 
             List<ConsumerRecord<String, String>> drifted = InProcessKafka.pollUntil(consumer, Duration.ofSeconds(30),
@@ -198,7 +200,8 @@ class KafkaExportTest extends ApiTest {
                             Thread.sleep(Duration.ofNanos(wait));
                         }
                         UUID tenant = tenants.get((thread * perThread + k) % tenants.size());
-                        events.publishEvent(new DeploymentDrifted(tenant, UUID.randomUUID(), "bench", k));
+                        events.publishEvent(new DeploymentDrifted(tenant, UUID.randomUUID(), "bench",
+                                UUID.randomUUID(), k));
                     }
                     return null;
                 }));
