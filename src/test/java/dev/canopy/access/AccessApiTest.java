@@ -37,7 +37,8 @@ class AccessApiTest extends ApiTest {
             "business_units:manage_members", "api_keys:list", "api_keys:create",
             "api_keys:delete", "audit:read", "cloud_accounts:list", "cloud_accounts:read", "cloud_accounts:create",
             "cloud_accounts:update", "cloud_accounts:delete", "cloud_accounts:test", "sso:manage", "templates:list",
-            "templates:read", "templates:create", "templates:update", "templates:delete", "templates:manage");
+            "templates:read", "templates:create", "templates:update", "templates:delete", "templates:manage",
+            "webhooks:list", "webhooks:manage");
 
     private static Map<String, List<String>> registry() {
         var registry = new LinkedHashMap<String, List<String>>();
@@ -81,6 +82,8 @@ class AccessApiTest extends ApiTest {
                 "templates:delete", "templates:manage")) {
             registry.put(p, List.of("Template Catalog", "tenant"));
         }
+        registry.put("webhooks:list", List.of("Webhooks", "tenant"));
+        registry.put("webhooks:manage", List.of("Webhooks", "tenant"));
         registry.put("platform:tenants_manage", List.of("Platform Administration", "platform"));
         registry.put("platform:tenants_enter", List.of("Platform Administration", "platform"));
         registry.put("platform:keys_manage", List.of("Platform Administration", "platform"));
@@ -126,7 +129,8 @@ class AccessApiTest extends ApiTest {
             assertThat(categories).containsExactly("Tenant Management", "User Management", "Role Management",
                     "Group Management", "Permission Management", "Deployment Management", "Business Unit Management",
                     "API Key Management",
-                    "Audit", "Cloud Accounts", "Single Sign-On", "Template Catalog", "Platform Administration");
+                    "Audit", "Cloud Accounts", "Single Sign-On", "Template Catalog", "Webhooks",
+                    "Platform Administration");
             assertThat(grouped.keySet()).isEqualTo(listed.keySet());
         }
     }
