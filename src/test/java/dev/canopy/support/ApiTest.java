@@ -28,7 +28,7 @@ import org.springframework.test.context.DynamicPropertySource;
         // webhook tests deliver to local receivers over https with a test certificate, and give up within seconds
         "canopy.webhooks.allowed-ranges=127.0.0.0/8,::1/128",
         "canopy.webhooks.trusted-certificates=src/test/resources/webhooks/receiver.pem",
-        "canopy.webhooks.retry-window=4s", "canopy.webhooks.backoff-base=200ms",
+        "canopy.webhooks.retry-window=10s", "canopy.webhooks.backoff-base=200ms",
         "canopy.webhooks.poll-interval=200ms" })
 public abstract class ApiTest {
 

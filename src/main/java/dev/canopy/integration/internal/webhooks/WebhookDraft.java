@@ -18,7 +18,8 @@ import dev.canopy.platform.web.ApiException.FieldError;
  * installation refuses; each event type is a known one or {@code *}; a given secret is 16 to 256 printable
  * characters. Shape errors are 400 {@code VALIDATION_FAILED}; an unknown event type is 422
  * {@code UNKNOWN_EVENT_TYPE} and a refused address 422 {@code WEBHOOK_ADDRESS_NOT_ALLOWED}, as they depend on what
- * this installation knows and allows rather than on the request's shape.
+ * this installation knows and allows rather than on the request's shape. A host name that does not resolve is
+ * accepted: every connection checks the address again anyway.
  */
 record WebhookDraft(@Nullable String url, @Nullable String description, @Nullable List<String> eventTypes,
         @Nullable String secret, @Nullable Boolean enabled) {
@@ -106,12 +107,20 @@ record WebhookDraft(@Nullable String url, @Nullable String description, @Nullabl
             addresses.resolve(uri);
         }
         catch (WebhookAddresses.Refused e) {
+            if ("unresolvable".equals(e.kind())) {
+                // a name that does not resolve yet (new DNS, resolver down) is checked when it is connected to
+                return checked(uri);
+            }
             throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "WEBHOOK_ADDRESS_NOT_ALLOWED", e.getMessage(),
                     List.of(new FieldError("url", e.kind())));
         }
-        List<String> typeList = types.contains(KnownEventTypes.ALL) ? List.of(KnownEventTypes.ALL)
-                : List.copyOf(types);
-        return new Checked(uri.toString(), description == null ? "" : description.strip(), typeList, secret,
+        return checked(uri);
+    }
+
+    private Checked checked(URI uri) {
+        List<String> types = eventTypes.stream().map(String::strip).distinct().toList();
+        return new Checked(uri.toString(), description == null ? "" : description.strip(),
+                types.contains(KnownEventTypes.ALL) ? List.of(KnownEventTypes.ALL) : types, secret,
                 enabled == null || enabled);
     }
 
