@@ -301,6 +301,26 @@ class WebhooksApiTest extends ApiTest {
     }
 
     @Test
+    void aRealRequestsEventReachesTheWebhookWithTheCallerAsActor() {
+        TenantRef tenant = fixtures.tenant();
+        Session admin = fixtures.userIn(tenant, "tenant_admin");
+        WebhookReceiver receiver = receiver(n -> 200);
+        String id = create(admin, receiver.url(), List.of("user.invited")).path("id").asString();
+        String email = dev.canopy.support.Fixtures.unique("invitee") + "@example.com";
+
+        Api.Response invited = api.post("/api/v1/invitations", admin.accessToken(), obj("email", email, "roles",
+                List.of("member")));
+        assertThat(invited.status()).as(invited.toString()).isEqualTo(201);
+
+        awaitDelivery(admin, id, d -> "delivered".equals(d.path("status").asString()));
+        JsonNode envelope = tools.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(receiver.received().getFirst().body());
+        assertThat(envelope.path("type").asString()).isEqualTo("user.invited");
+        assertThat(envelope.path("data").path("email").asString()).isEqualTo(email);
+        assertThat(envelope.path("actor").path("display").asString()).isEqualTo(admin.email());
+    }
+
+    @Test
     void aReceiverThatFailsThenRecoversGetsTheEventAfterRetries() {
         TenantRef tenant = fixtures.tenant();
         Session admin = fixtures.userIn(tenant, "tenant_admin");
