@@ -23,6 +23,7 @@ public final class Permissions {
     private static final String CLOUD_ACCOUNTS = "Cloud Accounts";
     private static final String SINGLE_SIGN_ON = "Single Sign-On";
     private static final String TEMPLATE_CATALOG = "Template Catalog";
+    private static final String WEBHOOKS = "Webhooks";
     private static final String PLATFORM_ADMINISTRATION = "Platform Administration";
     private static final String GITHUB = "GitHub";
 
@@ -170,6 +171,11 @@ public final class Permissions {
 
     public static final Permission GITHUB_HOOKS_MANAGE = new Permission("github_hooks:manage",
             "Set and rotate the secret that GitHub signs the tenant's incoming webhooks with", GITHUB, TENANT);
+    public static final Permission WEBHOOKS_LIST = new Permission("webhooks:list",
+            "See the current tenant's outgoing webhooks (never their secrets) and their delivery history", WEBHOOKS,
+            TENANT);
+    public static final Permission WEBHOOKS_MANAGE = new Permission("webhooks:manage",
+            "Create, change and delete outgoing webhooks, redeliver their deliveries and ping them", WEBHOOKS, TENANT);
 
     public static final Permission PLATFORM_TENANTS_MANAGE = new Permission("platform:tenants_manage",
             "See and manage every tenant on the platform", PLATFORM_ADMINISTRATION, PLATFORM);
@@ -193,8 +199,8 @@ public final class Permissions {
             BUSINESS_UNITS_MANAGE_MEMBERS, API_KEYS_LIST, API_KEYS_CREATE, API_KEYS_DELETE, AUDIT_READ,
             CLOUD_ACCOUNTS_LIST, CLOUD_ACCOUNTS_READ, CLOUD_ACCOUNTS_CREATE, CLOUD_ACCOUNTS_UPDATE, CLOUD_ACCOUNTS_DELETE,
             CLOUD_ACCOUNTS_TEST, SSO_MANAGE, TEMPLATES_LIST, TEMPLATES_READ, TEMPLATES_CREATE, TEMPLATES_UPDATE,
-            TEMPLATES_DELETE, TEMPLATES_MANAGE, GITHUB_HOOKS_MANAGE, PLATFORM_TENANTS_MANAGE, PLATFORM_TENANTS_ENTER,
-            PLATFORM_KEYS_MANAGE, PLATFORM_DATABASES_MANAGE);
+            TEMPLATES_DELETE, TEMPLATES_MANAGE, WEBHOOKS_LIST, WEBHOOKS_MANAGE, GITHUB_HOOKS_MANAGE,
+            PLATFORM_TENANTS_MANAGE, PLATFORM_TENANTS_ENTER, PLATFORM_KEYS_MANAGE, PLATFORM_DATABASES_MANAGE);
 
     private Permissions() {
     }

@@ -38,7 +38,7 @@ class AccessApiTest extends ApiTest {
             "api_keys:delete", "audit:read", "cloud_accounts:list", "cloud_accounts:read", "cloud_accounts:create",
             "cloud_accounts:update", "cloud_accounts:delete", "cloud_accounts:test", "sso:manage", "templates:list",
             "templates:read", "templates:create", "templates:update", "templates:delete", "templates:manage",
-            "github_hooks:manage");
+            "webhooks:list", "webhooks:manage", "github_hooks:manage");
 
     private static Map<String, List<String>> registry() {
         var registry = new LinkedHashMap<String, List<String>>();
@@ -82,6 +82,8 @@ class AccessApiTest extends ApiTest {
                 "templates:delete", "templates:manage")) {
             registry.put(p, List.of("Template Catalog", "tenant"));
         }
+        registry.put("webhooks:list", List.of("Webhooks", "tenant"));
+        registry.put("webhooks:manage", List.of("Webhooks", "tenant"));
         registry.put("github_hooks:manage", List.of("GitHub", "tenant"));
         registry.put("platform:tenants_manage", List.of("Platform Administration", "platform"));
         registry.put("platform:tenants_enter", List.of("Platform Administration", "platform"));
@@ -129,7 +131,8 @@ class AccessApiTest extends ApiTest {
             assertThat(categories).containsExactly("Tenant Management", "User Management", "Role Management",
                     "Group Management", "Permission Management", "Deployment Management", "Business Unit Management",
                     "API Key Management",
-                    "Audit", "Cloud Accounts", "Single Sign-On", "Template Catalog", "GitHub", "Platform Administration");
+                    "Audit", "Cloud Accounts", "Single Sign-On", "Template Catalog", "Webhooks", "GitHub",
+                    "Platform Administration");
             assertThat(grouped.keySet()).isEqualTo(listed.keySet());
         }
     }

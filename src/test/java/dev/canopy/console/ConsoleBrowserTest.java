@@ -92,7 +92,7 @@ class ConsoleBrowserTest extends ApiTest {
         fixtures.addUser(second, onlyInSecond, "member");
         signIn(browser, email, Fixtures.PASSWORD);
         assertThat(text(browser, "current-role")).isEqualTo("Tenant administrator");
-        assertThat(navLabels(browser)).contains("Users", "Roles", "Audit log");
+        assertThat(navLabels(browser)).contains("Users", "Roles", "Audit log", "Webhooks");
 
         new Select(browser.findElement(By.id("tenant-switch"))).selectByVisibleText("Tenant " + second.slug());
         click(browser, By.xpath("//button[normalize-space()='Switch']"));

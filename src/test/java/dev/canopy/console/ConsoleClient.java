@@ -81,6 +81,16 @@ final class ConsoleClient {
         return page;
     }
 
+    /** Posts as htmx does: the CSRF token of the last page in a header, {@code HX-Request: true}, no fields. */
+    Page htmxPost(String path) {
+        Page page = send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("HX-Request", "true").header("X-CSRF-TOKEN", csrf)
+                .POST(HttpRequest.BodyPublishers.ofString("")).build());
+        remember(page.body());
+        return page;
+    }
+
     /** Posts a file as a multipart form, with the CSRF token of the last page loaded as a field of it. */
     Page upload(String path, String field, String filename, byte[] content) {
         String boundary = "console-test-" + System.nanoTime();

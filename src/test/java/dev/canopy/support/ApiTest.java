@@ -26,7 +26,12 @@ import org.springframework.test.context.DynamicPropertySource;
         // failed event deliveries are handed over again within seconds
         "canopy.events.resubmit-every=1s",
         // cloud account tests connect to local servers, which installations refuse by default
-        "canopy.cloud.test.allowed-ranges=127.0.0.0/8,::1/128" })
+        "canopy.cloud.test.allowed-ranges=127.0.0.0/8,::1/128",
+        // webhook tests deliver to local receivers over https with a test certificate, and give up within seconds
+        "canopy.webhooks.allowed-ranges=127.0.0.0/8,::1/128",
+        "canopy.webhooks.trusted-certificates=src/test/resources/webhooks/receiver.pem",
+        "canopy.webhooks.retry-window=10s", "canopy.webhooks.backoff-base=200ms",
+        "canopy.webhooks.poll-interval=200ms" })
 public abstract class ApiTest {
 
     public static final String ADMIN_EMAIL = "admin@canopy.test";
