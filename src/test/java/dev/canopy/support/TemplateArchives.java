@@ -26,9 +26,17 @@ public final class TemplateArchives {
         return new TemplateArchives();
     }
 
-    /** An archive with a manifest of the given name, version, driver and inputs (YAML), plus a playbook. */
+    /**
+     * An archive with a manifest of the given name, version, driver and inputs (YAML), plus a playbook (and, for the
+     * opentofu driver, whose versions are checked at upload, an empty configuration).
+     */
     public static byte[] template(String version, String driver, String inputsYaml) {
-        return with().manifest(manifest(version, driver, inputsYaml)).file("playbook.yml", "- hosts: all\n").zip();
+        TemplateArchives archive = with().manifest(manifest(version, driver, inputsYaml)).file("playbook.yml",
+                "- hosts: all\n");
+        if (driver.equals("opentofu")) {
+            archive.file("main.tf", "# nothing to make\n");
+        }
+        return archive.zip();
     }
 
     public static String manifest(String version, String driver, String inputsYaml) {

@@ -79,6 +79,7 @@ public class TemplatePublishing {
                             + template.driver() + "'.",
                     List.of(new ApiException.FieldError("driver", "must be " + template.driver())));
         }
+        OpenTofuTemplateCheck.check(manifest, inspected, archive);
         String digest = sha256(archive);
         String version = manifest.version().text();
         audit.detail("template_version", version);
