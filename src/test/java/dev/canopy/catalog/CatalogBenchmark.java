@@ -121,7 +121,8 @@ class CatalogBenchmark extends ApiTest {
     /** About 20 MiB compressed: half incompressible binaries, half text; unique per run, so never idempotent. */
     private static byte[] twentyMebibytes(Random random, int run) {
         var archive = TemplateArchives.with().manifest(TemplateArchives.manifest("1." + run + ".0", "opentofu",
-                "type: object\nproperties:\n  region: {type: string, default: eu-west-1}\n"));
+                "type: object\nproperties:\n  region: {type: string, default: eu-west-1}\n")).file("main.tf",
+                "module \"m0\" {\n  source = \"./modules/m0\"\n}\n");
         byte[] binary = new byte[100 * 1024];
         for (int i = 0; i < 100; i++) {
             random.nextBytes(binary);

@@ -28,7 +28,8 @@ public final class TemplateArchives {
 
     /**
      * An archive with a manifest of the given name, version, driver and inputs (YAML), plus a playbook (and for the
-     * drivers whose files are checked at upload, Kubernetes and ARM, a ConfigMap or an empty ARM template).
+     * drivers whose files are checked at upload a minimal file of theirs: a ConfigMap, an empty ARM template, an
+     * empty OpenTofu configuration).
      */
     public static byte[] template(String version, String driver, String inputsYaml) {
         TemplateArchives archive = with().manifest(manifest(version, driver, inputsYaml)).file("playbook.yml",
@@ -39,6 +40,9 @@ public final class TemplateArchives {
         if (driver.equals("arm")) {
             archive.file("azuredeploy.json", "{\"$schema\": \"https://schema.management.azure.com/schemas/"
                     + "2019-04-01/deploymentTemplate.json#\", \"contentVersion\": \"1.0.0.0\", \"resources\": []}");
+        }
+        if (driver.equals("opentofu")) {
+            archive.file("main.tf", "# nothing to make\n");
         }
         return archive.zip();
     }

@@ -85,6 +85,7 @@ public class TemplatePublishing {
         }
         KubernetesManifestCheck.check(manifest.driver(), archive);
         ArmTemplateCheck.check(manifest, archive);
+        OpenTofuTemplateCheck.check(manifest, inspected, archive);
         String digest = sha256(archive);
         String version = manifest.version().text();
         audit.detail("template_version", version);

@@ -21,6 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.canopy.platform.db.TenantTransactions;
 import dev.canopy.platform.web.ApiException;
 import dev.canopy.secrets.Secrets;
+import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -34,6 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
  * deployment (see {@link OpenTofuStateSessions}); states are sealed before they are stored. Outside {@code /api}:
  * it is no API for people, and states may be larger than API bodies.
  */
+@Hidden // for engines, not people: not in the API's documentation
 @RestController
 class OpenTofuStateController {
 
