@@ -457,6 +457,9 @@ class ArmDriver implements ProvisioningDriver {
             Map<String, String> declared = new HashMap<>();
             template.path("parameters").propertyNames().forEach(n -> declared.put(n.toLowerCase(Locale.ROOT), n));
             for (var input : run.inputs().properties()) {
+                if (input.getValue().isNull()) {
+                    continue; // no value: the template's defaultValue (or the parameters file's) applies
+                }
                 String name = declared.get(input.getKey().toLowerCase(Locale.ROOT));
                 if (name == null) {
                     // ARM refuses parameters its template does not declare
