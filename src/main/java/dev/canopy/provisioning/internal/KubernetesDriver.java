@@ -544,12 +544,16 @@ class KubernetesDriver implements ProvisioningDriver {
                 // fields set on the live object (lists replaced whole, as apply does) and sent as the JSON patch
                 // between the two, without field ownership. Not a merge patch: fabric8's mock merges lists
                 // element by element, so every re-apply would append a Service's ports again.
-                at(t.address(), () -> client.resource(t.object()).inNamespace(namespace).edit(live ->
-                        KUBE.unmarshal(JSON.writeValueAsString(overlaid(JSON.readTree(KUBE.asJson(live)),
-                                t.desired())), HasMetadata.class)));
-                return;
+                // (edit diffs against the item its resource was made from, so that must be the live object)
+                HasMetadata current = at(t.address(), () -> client.resource(t.object()).inNamespace(namespace).get());
+                if (current != null) {
+                    at(t.address(), () -> client.resource(current).inNamespace(namespace).edit(live ->
+                            KUBE.unmarshal(JSON.writeValueAsString(overlaid(JSON.readTree(KUBE.asJson(live)),
+                                    t.desired())), HasMetadata.class)));
+                    return;
+                }
             }
-            if (e.getCode() != 404) {
+            else if (e.getCode() != 404) {
                 throw failure(t.address() + ": ", e);
             }
             at(t.address(), () -> client.resource(t.object()).inNamespace(namespace).create());
