@@ -3,18 +3,17 @@ package dev.canopy.platform.events;
 import java.time.Duration;
 
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.modulith.events.FailedEventPublications;
 import org.springframework.modulith.events.ResubmissionOptions;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.canopy.platform.db.AdvisoryLocks;
 
 /**
  * Hands failed event publications (a listener threw, Kafka was down) to their listeners again, every
- * {@code canopy.events.resubmit-every}. One instance at a time (a transaction-scoped advisory lock), so two
- * instances do not deliver the same failed publication twice in one round.
+ * {@code canopy.events.resubmit-every}. One instance at a time, so two instances do not deliver the same failed
+ * publication twice in one round.
  */
 @Component
 class OutboxResubmission {
@@ -23,26 +22,18 @@ class OutboxResubmission {
     private static final long LOCK_KEY = 0x63616e6f70790001L;
 
     private final FailedEventPublications failed;
-    private final JdbcClient jdbc;
-    private final TransactionTemplate transaction;
+    private final AdvisoryLocks locks;
     private final ResubmissionOptions options;
 
-    OutboxResubmission(FailedEventPublications failed, JdbcClient jdbc, PlatformTransactionManager transactions,
+    OutboxResubmission(FailedEventPublications failed, AdvisoryLocks locks,
             @Value("${canopy.events.resubmit-every}") Duration every) {
         this.failed = failed;
-        this.jdbc = jdbc;
-        this.transaction = new TransactionTemplate(transactions);
+        this.locks = locks;
         this.options = ResubmissionOptions.defaults().withMinAge(every).withBatchSize(1000);
     }
 
     @Scheduled(fixedDelayString = "${canopy.events.resubmit-every}", initialDelayString = "${canopy.events.resubmit-every}")
     void resubmit() {
-        transaction.executeWithoutResult(status -> {
-            Boolean mine = jdbc.sql("select pg_try_advisory_xact_lock(?)").param(LOCK_KEY).query(Boolean.class)
-                    .single();
-            if (Boolean.TRUE.equals(mine)) {
-                failed.resubmit(options);
-            }
-        });
+        locks.runAlone(LOCK_KEY, () -> failed.resubmit(options));
     }
 }
