@@ -15,8 +15,8 @@ import dev.canopy.platform.events.EventType;
  * repository and branch the deployment is built from. {@code previousState} is null for the first report.
  */
 @EventType("deployment.ci_status_changed")
-public record DeploymentCiStatusChanged(UUID tenantId, UUID deploymentId, String deploymentName, String repository,
-        String branch, String state, @Nullable String previousState, String name, @Nullable String url,
+public record DeploymentCiStatusChanged(UUID tenantId, UUID deploymentId, String deploymentName, UUID ownerId,
+        String repository, String branch, String state, @Nullable String previousState, String name, @Nullable String url,
         @Nullable String headSha, Instant updatedAt) implements DomainEvent {
 
     @Override

@@ -38,9 +38,9 @@ class CiStatusRecords implements DeploymentCiStatus {
                         || !status.name().equals(c.previousName())
                         || !Objects.equals(status.headSha(), c.previousHeadSha());
                 if (changed) {
-                    events.publishEvent(new DeploymentCiStatusChanged(tenantId, c.id(), c.name(), repository, branch,
-                            status.state(), c.previousState(), status.name(), status.url(), status.headSha(),
-                            status.updatedAt()));
+                    events.publishEvent(new DeploymentCiStatusChanged(tenantId, c.id(), c.name(), c.ownerId(),
+                            repository, branch, status.state(), c.previousState(), status.name(), status.url(),
+                            status.headSha(), status.updatedAt()));
                 }
             }
             return changes.size();

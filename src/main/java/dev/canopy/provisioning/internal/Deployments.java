@@ -46,7 +46,7 @@ class Deployments {
                     rs.getTimestamp("ci_updated_at").toInstant()));
 
     /** A deployment whose CI status a report changed, with what it showed before. */
-    record CiChange(UUID id, String name, @Nullable String previousState, @Nullable String previousName,
+    record CiChange(UUID id, String name, UUID ownerId, @Nullable String previousState, @Nullable String previousName,
             @Nullable String previousHeadSha) {
     }
 
@@ -265,12 +265,12 @@ class Deployments {
                    set ci_state = :state, ci_name = :name, ci_url = :url, ci_head_sha = :sha, ci_updated_at = :at
                   from matched m
                  where d.tenant_id = :tenant and d.id = m.id
-                returning d.id, d.name, m.ci_state, m.ci_name, m.ci_head_sha
+                returning d.id, d.name, d.owner_id, m.ci_state, m.ci_name, m.ci_head_sha
                 """).param("tenant", tenantId).param("repository", repository).param("branch", branch)
                 .param("at", Timestamp.from(status.updatedAt())).param("rank", rank).param("state", status.state())
                 .param("name", status.name()).param("url", status.url()).param("sha", status.headSha())
-                .query((rs, n) -> new CiChange(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
-                        rs.getString(4), rs.getString(5)))
+                .query((rs, n) -> new CiChange(rs.getObject(1, UUID.class), rs.getString(2),
+                        rs.getObject(3, UUID.class), rs.getString(4), rs.getString(5), rs.getString(6)))
                 .list();
     }
 
