@@ -23,6 +23,8 @@ import org.springframework.test.context.DynamicPropertySource;
         // runs fail over, retry and cancel within seconds rather than minutes
         "canopy.jobs.lease=4s", "canopy.jobs.heartbeat=1s", "canopy.jobs.backoff-base=200ms",
         "canopy.jobs.cancel-grace=3s",
+        // notification digests are mailed within seconds rather than ten minutes
+        "canopy.notifications.mail-digest-interval=2s",
         // cloud account tests connect to local servers, which installations refuse by default
         "canopy.cloud.test.allowed-ranges=127.0.0.0/8,::1/128" })
 public abstract class ApiTest {
