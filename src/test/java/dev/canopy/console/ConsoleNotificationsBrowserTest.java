@@ -59,7 +59,7 @@ class ConsoleNotificationsBrowserTest extends ApiTest {
         browser.executeScript("document.body.dataset.loaded = 'once'");
 
         failed(tenant, ada, "live-in-browser");
-        new WebDriverWait(browser, Duration.ofSeconds(15)).until(b -> "1".equals(
+        settle(browser, b -> "1".equals(
                 b.findElement(By.cssSelector("[data-testid=unread-count]")).getText()));
         assertThat(waitFor(browser, By.cssSelector("[data-testid=notification-title]")).getText())
                 .isEqualTo("Run failed: 'live-in-browser'");
@@ -70,7 +70,7 @@ class ConsoleNotificationsBrowserTest extends ApiTest {
         click(browser, By.cssSelector("[data-testid=profile-link]"));
         waitFor(browser, By.cssSelector("[data-testid=current-tenant]"));
         failed(tenant, ada, "second");
-        new WebDriverWait(browser, Duration.ofSeconds(15)).until(b -> "2".equals(
+        settle(browser, b -> "2".equals(
                 b.findElement(By.cssSelector("[data-testid=unread-count]")).getText()));
 
         click(browser, By.cssSelector("[data-testid=notification-bell]"));

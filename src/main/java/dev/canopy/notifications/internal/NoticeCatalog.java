@@ -47,7 +47,7 @@ class NoticeCatalog {
                     runLink(event));
             case "template.access_requested" -> to(event, ids(data, "approver_ids"),
                     "Access requested: " + subject, actorName(event) + " asks for access to the template " + subject
-                            + comment(data) + ".", "info", "/access-requests");
+                            + quoted(data, "reason") + ".", "info", "/access-requests");
             case "template.access_decided" -> to(event, ids(data, "requester_id"),
                     "Access " + (approved(data) ? "granted" : "refused") + ": " + subject,
                     "Your request for access to the template " + subject + " was "
@@ -128,8 +128,12 @@ class NoticeCatalog {
     }
 
     private static String comment(JsonNode data) {
-        String comment = text(data, "comment", "");
-        return comment.isEmpty() ? "" : " (\"" + comment + "\")";
+        return quoted(data, "comment");
+    }
+
+    private static String quoted(JsonNode data, String field) {
+        String text = text(data, field, "");
+        return text.isEmpty() ? "" : " (\"" + text + "\")";
     }
 
     private static String at(JsonNode data, String field) {
