@@ -12,7 +12,7 @@ import dev.canopy.platform.events.EventType;
  * changes would bring it back. Published (in the check's transaction) when a deployment becomes drifted.
  */
 @EventType("deployment.drifted")
-public record DeploymentDrifted(UUID tenantId, UUID deploymentId, String deploymentName, int changes)
+public record DeploymentDrifted(UUID tenantId, UUID deploymentId, String deploymentName, UUID ownerId, int changes)
         implements DomainEvent {
 
     @Override

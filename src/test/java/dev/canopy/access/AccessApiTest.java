@@ -84,6 +84,7 @@ class AccessApiTest extends ApiTest {
         registry.put("platform:tenants_manage", List.of("Platform Administration", "platform"));
         registry.put("platform:tenants_enter", List.of("Platform Administration", "platform"));
         registry.put("platform:keys_manage", List.of("Platform Administration", "platform"));
+        registry.put("platform:databases_manage", List.of("Platform Administration", "platform"));
         return registry;
     }
 

@@ -11,6 +11,7 @@ import static dev.canopy.support.ApiAssertions.ids;
 import static dev.canopy.support.DatabaseAssertions.assertRefusedByRowSecurity;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -26,12 +27,16 @@ import dev.canopy.support.ApiTest;
 import dev.canopy.support.Fixtures.Session;
 import dev.canopy.support.Fixtures.TenantRef;
 import dev.canopy.support.Mailbox;
+import dev.canopy.support.RecordedEvents;
 import dev.canopy.support.TemplateArchives;
 
 /** Locked templates with access requests, grants and revocation; MSP shares; row-level security of the tables. */
 class TemplateAccessApiTest extends ApiTest {
 
     static final String REQUESTS = "/api/v1/access-requests";
+
+    @Autowired
+    RecordedEvents events;
 
     @Autowired
     JdbcClient jdbc;
@@ -55,6 +60,12 @@ class TemplateAccessApiTest extends ApiTest {
                 obj("reason", "Need it for the spring campaign"));
         assertThat(requested.status()).as(requested.toString()).isEqualTo(201);
         String requestId = requested.json().path("id").asString();
+        var asked = events.await(e -> e.subject().id().toString().equals(requestId), Duration.ofSeconds(10))
+                .orElseThrow();
+        assertThat(asked.type()).isEqualTo("template.access_requested");
+        assertThat(asked.data().path("approver_ids").toString()).as("templates:manage holders decide")
+                .contains(admin.userId().toString()).doesNotContain(member.userId().toString())
+                .doesNotContain(other.userId().toString());
         assertThat(requested.json().path("status").asString()).isEqualTo("pending");
         assertProblem(api.post(TEMPLATES + "/" + id + "/access-requests", member.accessToken(), obj("reason", "again")),
                 409, "ACCESS_REQUEST_PENDING");
@@ -73,6 +84,9 @@ class TemplateAccessApiTest extends ApiTest {
         assertThat(approved.status()).as(approved.toString()).isEqualTo(200);
         assertThat(approved.json().path("status").asString()).isEqualTo("approved");
         assertThat(approved.json().path("decided_by").asString()).isEqualTo(admin.userId().toString());
+        assertThat(events.await(e -> e.type().equals("template.access_decided")
+                && e.subject().id().toString().equals(requestId), Duration.ofSeconds(10)).orElseThrow().data()
+                .path("decision").asString()).isEqualTo("approved");
         assertProblem(api.post(REQUESTS + "/" + requestId + "/reject", admin.accessToken(), null), 409,
                 "ACCESS_REQUEST_DECIDED");
         assertThat(provisionable(member, id)).isTrue();

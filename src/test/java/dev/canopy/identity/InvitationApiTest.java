@@ -32,10 +32,15 @@ import dev.canopy.support.Fixtures;
 import dev.canopy.support.Fixtures.Session;
 import dev.canopy.support.Fixtures.TenantRef;
 import dev.canopy.support.Mailbox;
+import dev.canopy.support.RecordedEvents;
+import dev.canopy.platform.events.EventEnvelope;
 import tools.jackson.databind.JsonNode;
 
 /** {@code /api/v1/invitations}: inviting by mail, accepting with the mailed token, listing and revoking. */
 class InvitationApiTest extends ApiTest {
+
+    @Autowired
+    RecordedEvents events;
 
     private static final String INVITATIONS = "/api/v1/invitations";
     private static final String NEW_PASSWORD = "a-brand-new-passphrase-9";
@@ -100,6 +105,17 @@ class InvitationApiTest extends ApiTest {
 
         assertProblem(api.post(INVITATIONS + "/" + token + "/accept", null,
                 obj("full_name", "Again", "password", NEW_PASSWORD)), 410, "INVITATION_ALREADY_ACCEPTED");
+
+        EventEnvelope invitedEvent = events.await(e -> e.subject().id().equals(id), Duration.ofSeconds(10))
+                .orElseThrow();
+        assertThat(invitedEvent.type()).isEqualTo("user.invited");
+        assertThat(invitedEvent.actor().id()).isEqualTo(admin.userId());
+        assertThat(invitedEvent.data().path("email").asString()).isEqualTo(email);
+        assertThat(invitedEvent.toString()).doesNotContain(token);
+        EventEnvelope joinedEvent = events.await(e -> e.type().equals("member.joined")
+                && e.subject().id().equals(joined.userId()), Duration.ofSeconds(10)).orElseThrow();
+        assertThat(joinedEvent.actor().display()).isEqualTo(email);
+        assertThat(joinedEvent.toString()).doesNotContain(NEW_PASSWORD);
 
         // the audit trail names what happened and never holds the token or the password
         List<AuditLog.Event> invited = AuditLog.ofRequest(scopes, jdbc, tenant.id(), "invite-" + email.hashCode());

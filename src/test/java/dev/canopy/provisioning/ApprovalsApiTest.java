@@ -8,16 +8,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.time.Duration;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.canopy.support.Api;
 import dev.canopy.support.ApiTest;
 import dev.canopy.support.Fixtures.Session;
 import dev.canopy.support.Fixtures.TenantRef;
 import dev.canopy.support.Mailbox;
+import dev.canopy.support.RecordedEvents;
+import dev.canopy.platform.events.EventEnvelope;
 import tools.jackson.databind.JsonNode;
 
 /** Protected environments: distinct approvers with the right roles, never oneself, one rejection, deadlines. */
@@ -28,9 +33,17 @@ class ApprovalsApiTest extends ApiTest {
 
     Provisioning provisioning;
 
+    @Autowired
+    RecordedEvents events;
+
     @BeforeEach
     void setUp() {
         provisioning = new Provisioning(api);
+    }
+
+    private EventEnvelope event(String runId, String type) {
+        return events.await(e -> e.type().equals(type) && e.subject().id().toString().equals(runId),
+                Duration.ofSeconds(10)).orElseThrow(() -> new AssertionError("no " + type + " of run " + runId));
     }
 
     /** Production needing two approvals from tenant administrators. */
@@ -61,6 +74,11 @@ class ApprovalsApiTest extends ApiTest {
         assertThat(waiting.path("plan").toString()).contains("write the message");
         assertThat(waiting.path("approval_deadline").isNull()).isFalse();
         assertThat(target.resolve("tree")).as("nothing is applied before approval").doesNotExist();
+        JsonNode awaiting = event(run, "run.awaiting_approval").data();
+        assertThat(awaiting.path("approver_ids").valueStream().map(JsonNode::asString).toList())
+                .as("the approvers, not the requester or a member").containsExactlyInAnyOrder(
+                        first.userId().toString(), second.userId().toString());
+        assertThat(awaiting.path("requester_id").asString()).isEqualTo(requester.userId().toString());
 
         assertThat(inbox(first)).contains(run);
         assertThat(Mailbox.awaitMessage(first.email(), 1).subject()).startsWith("Approval needed: apply of");
@@ -87,6 +105,13 @@ class ApprovalsApiTest extends ApiTest {
         assertThat(done.path("approvals").findValuesAsString("plan_digest")).containsOnly(done.path("plan_digest")
                 .asString());
 
+        EventEnvelope approved = event(run, "run.approved");
+        assertThat(approved.actor().display()).isEqualTo(second.email());
+        assertThat(approved.data().path("plan_digest").asString()).isEqualTo(done.path("plan_digest").asString());
+        assertThat(event(run, "run.succeeded").data().path("kind").asString()).isEqualTo("apply");
+        assertThat(events.about(UUID.fromString(created.json().path("id").asString())))
+                .extracting(EventEnvelope::type).contains("deployment.requested");
+
         assertProblem(decide(member, run, "approve"), 409, "RUN_FINISHED");
         assertProblem(api.post("/api/v1/runs/" + run + "/cancel", requester.accessToken(), null), 409,
                 "RUN_FINISHED");
@@ -109,6 +134,9 @@ class ApprovalsApiTest extends ApiTest {
                 obj("decision", "reject", "comment", "not during the freeze"));
         assertThat(rejected.status()).as(rejected.toString()).isEqualTo(200);
         assertThat(rejected.json().path("state").asString()).isEqualTo("rejected");
+        JsonNode rejection = event(run, "run.rejected").data();
+        assertThat(rejection.path("rejected_by").asString()).isEqualTo(approver.userId().toString());
+        assertThat(rejection.path("comment").asString()).isEqualTo("not during the freeze");
         assertThat(target.resolve("tree")).doesNotExist();
     }
 

@@ -154,7 +154,7 @@ class RunEngineTest extends ApiTest {
         Api.Response tooLong = provisioning.deploy(admin, template, development, target, Map.of("ttl", "P4D"));
         assertProblem(tooLong, 400, "TTL_TOO_LONG");
 
-        Api.Response created = provisioning.deploy(admin, template, development, target, Map.of("ttl", "PT3S"));
+        Api.Response created = provisioning.deploy(admin, template, development, target, Map.of("ttl", "PT8S"));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         String deployment = created.json().path("id").asString();
         provisioning.await(admin, created.json().path("run").path("id").asString());

@@ -23,6 +23,8 @@ import org.springframework.test.context.DynamicPropertySource;
         // runs fail over, retry and cancel within seconds rather than minutes
         "canopy.jobs.lease=4s", "canopy.jobs.heartbeat=1s", "canopy.jobs.backoff-base=200ms",
         "canopy.jobs.cancel-grace=3s",
+        // failed event deliveries are handed over again within seconds
+        "canopy.events.resubmit-every=1s",
         // notification digests are mailed within seconds rather than ten minutes
         "canopy.notifications.mail-digest-interval=2s",
         // cloud account tests connect to local servers, which installations refuse by default

@@ -6,12 +6,17 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 
 import dev.canopy.access.AccessDecisionPoint;
 import dev.canopy.access.BusinessUnitOwners;
+import dev.canopy.access.MemberCard;
+import dev.canopy.access.MembershipFacts;
 import dev.canopy.access.Permissions;
 import dev.canopy.audit.AuditTrail;
+import dev.canopy.catalog.TemplateAccessDecided;
+import dev.canopy.catalog.TemplateAccessRequested;
 import dev.canopy.identity.Members;
 import dev.canopy.notifications.MailMessage;
 import dev.canopy.notifications.OutgoingMail;
@@ -30,6 +35,9 @@ import dev.canopy.platform.web.PageRequest;
 @Service
 public class TemplateAccessControl {
 
+    /** Deciders are looked for among this many members (by name), as approvers of runs are. */
+    private static final int DECIDERS_AMONG = 1000;
+
     private final TemplateAccess access;
     private final TemplateDirectory directory;
     private final TenantTransactions scopes;
@@ -38,10 +46,14 @@ public class TemplateAccessControl {
     private final Members members;
     private final OutgoingMail mail;
     private final AuditTrail audit;
+    private final MembershipFacts memberships;
+    private final ApplicationEventPublisher events;
 
     TemplateAccessControl(TemplateAccess access, TemplateDirectory directory, TenantTransactions scopes,
             AccessDecisionPoint decisions, BusinessUnitOwners unitOwners, Members members, OutgoingMail mail,
-            AuditTrail audit) {
+            AuditTrail audit, MembershipFacts memberships, ApplicationEventPublisher events) {
+        this.memberships = memberships;
+        this.events = events;
         this.access = access;
         this.directory = directory;
         this.scopes = scopes;
@@ -78,7 +90,11 @@ public class TemplateAccessControl {
         var request = new AccessRequest(tenantId, Ids.newId(), templateId, by.userId(), by.email(), reason.strip(),
                 unit, AccessRequest.PENDING, null, null, null, Instant.now());
         try {
-            scopes.inTenant(tenantId, () -> access.insertRequest(request));
+            scopes.inTenant(tenantId, () -> {
+                access.insertRequest(request);
+                events.publishEvent(new TemplateAccessRequested(tenantId, request.id(), templateId,
+                        entry.template().name(), by.userId(), request.reason(), deciders(request)));
+            });
         }
         catch (DuplicateKeyException e) {
             throw ApiException.conflict("ACCESS_REQUEST_PENDING", "You already have a pending request for this "
@@ -142,6 +158,9 @@ public class TemplateAccessControl {
             if (AccessRequest.APPROVED.equals(status)) {
                 access.grant(tenantId, request.templateId(), request.requesterId(), by.userId(), requestId);
             }
+            events.publishEvent(new TemplateAccessDecided(tenantId, requestId, request.templateId(),
+                    directory.own(tenantId, request.templateId()).name(), request.requesterId(), status, by.userId(),
+                    comment));
             return true;
         });
         if (!decided) {
@@ -159,6 +178,22 @@ public class TemplateAccessControl {
                         + "' was " + status + " by " + by.email() + "."
                         + (comment == null || comment.isBlank() ? "" : "\n\nComment: " + comment)));
         return find(tenantId, requestId);
+    }
+
+    /** Who may decide the request: members holding {@code templates:manage}, and its business unit's owner. */
+    private List<UUID> deciders(AccessRequest request) {
+        UUID tenantId = request.tenantId();
+        var deciders = new java.util.LinkedHashSet<UUID>();
+        for (MemberCard member : memberships.members(tenantId, DECIDERS_AMONG)) {
+            if (decisions.allows(tenantId, member.userId(), false, Permissions.TEMPLATES_MANAGE.name())) {
+                deciders.add(member.userId());
+            }
+        }
+        if (request.businessUnitId() != null) {
+            unitOwners.ownerOf(tenantId, request.businessUnitId()).ifPresent(deciders::add);
+        }
+        deciders.remove(request.requesterId());
+        return List.copyOf(deciders);
     }
 
     /** Lets a member provision a locked template without a request. */

@@ -11,6 +11,7 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -18,6 +19,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.canopy.access.Permissions;
 import dev.canopy.audit.AuditTrail;
+import dev.canopy.catalog.TemplateVersionPublished;
 import dev.canopy.catalog.InputErrors;
 import dev.canopy.platform.db.TenantTransactions;
 import dev.canopy.platform.security.CanopyPrincipal;
@@ -39,10 +41,12 @@ public class TemplatePublishing {
     private final TenantTransactions scopes;
     private final ArchiveLimits limits;
     private final AuditTrail audit;
+    private final ApplicationEventPublisher events;
     private final Cache<String, InputSchema> schemas = Caffeine.newBuilder().maximumSize(2_000).build();
 
     TemplatePublishing(Templates templates, ArchiveStore archives, TemplateDirectory directory,
-            TenantTransactions scopes, ArchiveLimits limits, AuditTrail audit) {
+            TenantTransactions scopes, ArchiveLimits limits, AuditTrail audit, ApplicationEventPublisher events) {
+        this.events = events;
         this.templates = templates;
         this.archives = archives;
         this.directory = directory;
@@ -98,6 +102,8 @@ public class TemplatePublishing {
                     inspected.unpackedBytes(), manifest.document(), inspected.files(), false, null, null,
                     by.userId(), Instant.now()));
             refreshLatest(tenantId, templateId);
+            events.publishEvent(new TemplateVersionPublished(tenantId, templateId, template.name(), version, digest,
+                    template.driver()));
             return new Published(templates.findVersion(tenantId, templateId, version).orElseThrow(), true);
         });
         schemas.put(digest, parsed.schema());

@@ -6,11 +6,14 @@ import java.util.List;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Component;
 
 import dev.canopy.audit.Actor;
+import dev.canopy.identity.MemberJoined;
+import dev.canopy.identity.UserInvited;
 import dev.canopy.access.RoleCatalog;
 import dev.canopy.audit.AuditTrail;
 import dev.canopy.identity.TenantDirectory;
@@ -43,10 +46,12 @@ public class Inviting {
     private final AccountMail mail;
     private final AuditTrail audit;
     private final RoleCatalog catalog;
+    private final ApplicationEventPublisher events;
 
     Inviting(Invitations invitations, UserAccounts users, Memberships memberships, Registrations registrations,
             TenantDirectory tenants, TenantTransactions scopes, PasswordEncoder passwords, AccountMail mail,
-            AuditTrail audit, RoleCatalog catalog) {
+            AuditTrail audit, RoleCatalog catalog, ApplicationEventPublisher events) {
+        this.events = events;
         this.catalog = catalog;
         this.invitations = invitations;
         this.users = users;
@@ -81,6 +86,7 @@ public class Inviting {
                         "That address has a pending invitation to this tenant; revoke it first to send a new one.");
             }
             invitations.insert(invitation, RefreshTokens.hash(token));
+            events.publishEvent(new UserInvited(tenant.id(), invitation.id(), email, granted, by.userId()));
         });
         audit.resource("invitation", invitation.id().toString());
         mail.invitation(email, tenant.name(), by.email(), token, invitation.expiresAt());
@@ -182,6 +188,8 @@ public class Inviting {
             boolean first = memberships.ofUser(userId).isEmpty();
             memberships.insert(tenant.id(), userId, MemberDirectory.assignable(invitation.roles()), first);
             invitations.acceptedBy(tenant.id(), invitation.id(), userId);
+            events.publishEvent(new MemberJoined(tenant.id(), userId, invitation.email(),
+                    MemberDirectory.assignable(invitation.roles()), invitation.id()));
             return null;
         });
         UserAccount user = users.findById(userId).orElseThrow();

@@ -40,11 +40,15 @@ class DatabaseConfiguration {
         return EmbeddedPostgresServer.start(dataDir, settings.appUser(), settings.embeddedClean());
     }
 
-    @Bean(destroyMethod = "close")
-    HikariDataSource dataSource(DatabaseSettings settings, @Nullable EmbeddedPostgresServer embedded) {
-        DatabaseEndpoint endpoint = embedded != null ? embedded.endpoint()
+    @Bean
+    DatabaseEndpoint databaseEndpoint(DatabaseSettings settings, @Nullable EmbeddedPostgresServer embedded) {
+        return embedded != null ? embedded.endpoint()
                 : new DatabaseEndpoint(settings.url(), settings.user(), settings.password(), settings.appUser(),
                         settings.appPassword());
+    }
+
+    @Bean(destroyMethod = "close")
+    HikariDataSource dataSource(DatabaseSettings settings, DatabaseEndpoint endpoint) {
         checkReachable(endpoint.url(), endpoint.ownerUser(), endpoint.ownerPassword(), "CANOPY_DATABASE_USER");
         migrate(endpoint);
         checkRuntimeRole(endpoint);

@@ -1,5 +1,14 @@
 package dev.canopy.platform.db;
 
-/** Connection details for the schema owner (migrations) and the runtime role (everything else). */
-record DatabaseEndpoint(String url, String ownerUser, String ownerPassword, String appUser, String appPassword) {
+/**
+ * Connection details of the control-plane database: the schema owner (migrations) and the runtime role (everything
+ * else). The data placement registry registers it as its first server.
+ */
+public record DatabaseEndpoint(String url, String ownerUser, String ownerPassword, String appUser,
+        String appPassword) {
+
+    @Override
+    public String toString() {
+        return "DatabaseEndpoint[" + url + ", owner " + ownerUser + ", runtime " + appUser + "]"; // never passwords
+    }
 }

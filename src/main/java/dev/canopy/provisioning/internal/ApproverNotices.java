@@ -1,5 +1,7 @@
 package dev.canopy.provisioning.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import org.springframework.stereotype.Component;
@@ -24,8 +26,10 @@ class ApproverNotices {
     private final MembershipFacts memberships;
     private final RoleCatalog roles;
     private final OutgoingMail mail;
+    private final ProvisioningEvents events;
 
-    ApproverNotices(MembershipFacts memberships, RoleCatalog roles, OutgoingMail mail) {
+    ApproverNotices(MembershipFacts memberships, RoleCatalog roles, OutgoingMail mail, ProvisioningEvents events) {
+        this.events = events;
         this.memberships = memberships;
         this.roles = roles;
         this.mail = mail;
@@ -34,12 +38,14 @@ class ApproverNotices {
     /** Runs inside the tenant transaction that moved the run to {@code awaiting_approval}. */
     void awaitingApproval(Run run, Deployment deployment, String environment) {
         UUID tenantId = run.tenantId();
+        List<UUID> approvers = new ArrayList<>();
         for (MemberCard member : memberships.members(tenantId, MEMBERS)) {
             boolean requester = member.userId().equals(run.requestedBy());
             if ((requester && !run.allowSelfApproval())
                     || !roles.holdsAny(tenantId, member.userId(), deployment.businessUnitId(), run.approverRoles())) {
                 continue;
             }
+            approvers.add(member.userId());
             mail.sendAfterCommit(new MailMessage(member.email(), "Approval needed: " + run.kind() + " of '"
                     + oneLine(deployment.name()) + "' in " + environment, run.requestedByEmail() + " asks to "
                     + run.kind() + " the deployment '" + deployment.name() + "' (" + deployment.templateName() + " "
@@ -48,6 +54,7 @@ class ApproverNotices {
                     + ". Decide in the console under Approvals, or with POST /api/v1/runs/" + run.id()
                     + "/approvals."));
         }
+        events.awaitingApproval(run, deployment, environment, approvers);
     }
 
     private static String oneLine(String text) {

@@ -67,10 +67,12 @@ class DeploymentDirectory {
     private final TenantTransactions scopes;
     private final AccessDecisionPoint decisions;
     private final AuditTrail audit;
+    private final ProvisioningEvents events;
 
     DeploymentDirectory(Deployments deployments, Runs runs, EnvironmentDirectory environments,
             RunLifecycle lifecycle, TemplateCatalog catalog, Secrets secrets, TenantTransactions scopes,
-            AccessDecisionPoint decisions, AuditTrail audit) {
+            AccessDecisionPoint decisions, AuditTrail audit, ProvisioningEvents events) {
+        this.events = events;
         this.deployments = deployments;
         this.runs = runs;
         this.environments = environments;
@@ -148,7 +150,9 @@ class DeploymentDirectory {
         try {
             run = scopes.inTenant(tenantId, () -> {
                 deployments.insert(deployment);
-                return lifecycle.request(deployment, environment, Run.APPLY, requester(principal), null);
+                Run first = lifecycle.request(deployment, environment, Run.APPLY, requester(principal), null);
+                events.requested(deployment, first);
+                return first;
             });
         }
         catch (DuplicateKeyException e) {

@@ -5,13 +5,11 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
 import dev.canopy.audit.Actor;
 import dev.canopy.audit.AuditRecord;
 import dev.canopy.audit.AuditTrail;
-import dev.canopy.provisioning.DeploymentDrifted;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
@@ -32,10 +30,10 @@ class DriftChecks {
     private final JobSettings settings;
     private final Deployments deployments;
     private final AuditTrail audit;
-    private final ApplicationEventPublisher events;
+    private final ProvisioningEvents events;
 
     DriftChecks(JobQueue queue, JobSettings settings, Deployments deployments, AuditTrail audit,
-            ApplicationEventPublisher events) {
+            ProvisioningEvents events) {
         this.queue = queue;
         this.settings = settings;
         this.deployments = deployments;
@@ -82,8 +80,7 @@ class DriftChecks {
             audit.append(new AuditRecord(deployment.tenantId(), Instant.now(), new Actor.SystemActor("provisioning"),
                     "deployment.drifted", "deployment", deployment.id().toString(), true, null, null, null, null,
                     Map.of("changes", count)));
-            events.publishEvent(new DeploymentDrifted(deployment.tenantId(), deployment.id(), deployment.name(),
-                    count));
+            events.drifted(deployment, count);
         }
     }
 }

@@ -30,10 +30,12 @@ class ExpiryHandler implements JobHandler {
     private final AuditTrail audit;
     private final OutgoingMail mail;
     private final Duration warning;
+    private final ProvisioningEvents events;
 
     ExpiryHandler(Deployments deployments, Environments environments, RunLifecycle lifecycle,
             TenantTransactions scopes, AuditTrail audit, OutgoingMail mail,
-            @Value("${canopy.provisioning.expiry-warning:1h}") Duration warning) {
+            @Value("${canopy.provisioning.expiry-warning:1h}") Duration warning, ProvisioningEvents events) {
+        this.events = events;
         this.mail = mail;
         this.warning = warning;
         this.deployments = deployments;
@@ -80,6 +82,7 @@ class ExpiryHandler implements JobHandler {
         audit.append(new AuditRecord(deployment.tenantId(), Instant.now(), new Actor.SystemActor("provisioning"),
                 "deployment.expiring", "deployment", deployment.id().toString(), true, null, null, null, null,
                 Map.of("expires_at", deployment.expiresAt().toString())));
+        events.expiring(deployment);
         mail.sendAfterCommit(new MailMessage(deployment.ownerEmail(), "Your deployment '"
                 + deployment.name().replaceAll("[\\r\\n]", " ") + "' is destroyed at " + deployment.expiresAt(),
                 "Its time to live ends at " + deployment.expiresAt() + "; Canopy then destroys it. To keep it "

@@ -43,11 +43,13 @@ class RunLifecycle {
     private final Duration expiryWarning;
     private final Environments environments;
     private final DriftChecks drift;
+    private final ProvisioningEvents events;
 
     RunLifecycle(Runs runs, Deployments deployments, JobQueue queue, JobSettings settings, RoleCatalog roles,
             AccessDecisionPoint decisions, AuditTrail audit, ChangeBroadcast changes,
             @Value("${canopy.provisioning.expiry-warning:1h}") Duration expiryWarning, Environments environments,
-            DriftChecks drift) {
+            DriftChecks drift, ProvisioningEvents events) {
+        this.events = events;
         this.environments = environments;
         this.drift = drift;
         this.expiryWarning = expiryWarning;
@@ -136,10 +138,15 @@ class RunLifecycle {
             runs.transition(tenantId, runId, Set.of(RunState.AWAITING_APPROVAL), RunState.REJECTED,
                     "rejected by " + principal.email());
             queue.unschedule(tenantId, Job.RUN, runId);
+            events.rejected(run, deployments.find(tenantId, run.deploymentId()).orElseThrow(), principal.userId(),
+                    comment);
             ended(run, RunState.REJECTED);
         }
         else if (current.size() + 1 >= run.requiredApprovals()) {
             runs.transition(tenantId, runId, Set.of(RunState.AWAITING_APPROVAL), RunState.APPROVED, null);
+            var approvers = new java.util.ArrayList<UUID>(current.stream().map(Runs.Approval::approverId).toList());
+            approvers.add(principal.userId());
+            events.approved(run, deployments.find(tenantId, run.deploymentId()).orElseThrow(), approvers);
             start(run); // moves the waiting deadline job to now
         }
         audit.detail("approvals", current.size() + (approve ? 1 : 0));
@@ -227,6 +234,7 @@ class RunLifecycle {
                 deployments.setStatus(tenantId, run.deploymentId(), status);
             }
             if (status.equals(Deployment.DESTROYED)) {
+                events.destroyed(deployment);
                 queue.unschedule(tenantId, Job.EXPIRE, run.deploymentId());
                 queue.unschedule(tenantId, Job.DRIFT, run.deploymentId());
             }
@@ -253,6 +261,8 @@ class RunLifecycle {
                 }
             }
         }
+        events.ended(runs.find(tenantId, run.id()).orElse(run),
+                deployments.find(tenantId, run.deploymentId()).orElseThrow(), state);
         audit.append(new AuditRecord(tenantId, Instant.now(), actorOf(run), "run." + state.key(), "run",
                 run.id().toString(), state == RunState.SUCCEEDED, null, null, null, null,
                 Map.of("deployment_id", run.deploymentId().toString(), "kind", run.kind())));

@@ -45,7 +45,7 @@ class EventCatalogueTest {
         UUID tenant = UUID.randomUUID();
         UUID deployment = UUID.randomUUID();
 
-        EventEnvelope envelope = wrapping.envelope(new DeploymentDrifted(tenant, deployment, "web", 2));
+        EventEnvelope envelope = wrapping.envelope(new DeploymentDrifted(tenant, deployment, "web", UUID.randomUUID(), 2));
 
         assertThat(envelope.type()).isEqualTo("deployment.drifted");
         assertThat(envelope.family()).isEqualTo("deployment");
