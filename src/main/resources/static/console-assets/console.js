@@ -77,17 +77,23 @@
   // the header's bell: one stream per page load (boosted navigation swaps the header, so elements are looked up
   // afresh at each event); the unread count follows, and the notifications page shows new ones at the top
   var notificationSource = null;
+  var unreadCount = null;
+  function showUnread() {
+    var bell = document.querySelector("[data-notification-stream]");
+    if (!bell || unreadCount === null) { return; }
+    var badge = bell.querySelector("[data-testid=unread-count]");
+    if (badge) { badge.textContent = String(unreadCount); badge.hidden = unreadCount === 0; }
+    bell.setAttribute("aria-label", "Notifications (" + unreadCount + " unread)");
+  }
   function followNotifications() {
     var bell = document.querySelector("[data-notification-stream]");
+    // a boosted page may have been rendered before the stream's latest count: the stream's count wins
+    showUnread();
     if (notificationSource || !bell || !window.EventSource) { return; }
     notificationSource = new EventSource(bell.dataset.notificationStream);
     notificationSource.addEventListener("unread", function (event) {
-      var count = JSON.parse(event.data).unread;
-      var current = document.querySelector("[data-notification-stream]");
-      if (!current) { return; }
-      var badge = current.querySelector("[data-testid=unread-count]");
-      if (badge) { badge.textContent = String(count); badge.hidden = count === 0; }
-      current.setAttribute("aria-label", "Notifications (" + count + " unread)");
+      unreadCount = JSON.parse(event.data).unread;
+      showUnread();
     });
     notificationSource.addEventListener("notification", function (event) {
       var list = document.querySelector("[data-notification-list]");
