@@ -67,24 +67,39 @@ class ConsoleNotificationsBrowserTest extends ApiTest {
         Browsers.screenshot(browser, "notification-live");
 
         // on another page the bell follows too
-        click(browser, By.cssSelector("[data-testid=profile-link]"));
+        clickFresh(browser, By.cssSelector("[data-testid=profile-link]"));
         waitFor(browser, By.cssSelector("[data-testid=current-tenant]"));
         failed(tenant, ada, "second");
         settle(browser, b -> "2".equals(
                 b.findElement(By.cssSelector("[data-testid=unread-count]")).getText()));
 
-        click(browser, By.cssSelector("[data-testid=notification-bell]"));
+        clickFresh(browser, By.cssSelector("[data-testid=notification-bell]"));
         waitFor(browser, By.cssSelector("[data-testid=read-all]"));
         assertThat(browser.findElements(By.cssSelector("[data-testid=notification]"))).hasSize(2);
         // each form posts, then the page comes back (post/redirect/get): wait for the new page before the next one
-        click(browser, By.cssSelector("[data-testid=mark-read]"));
+        clickFresh(browser, By.cssSelector("[data-testid=mark-read]"));
         settle(browser, b -> b.findElements(By.cssSelector("[data-testid=mark-read]")).size() == 1
                 && "1".equals(b.findElement(By.cssSelector("[data-testid=unread-count]")).getText()));
-        click(browser, By.cssSelector("[data-testid=read-all]"));
+        clickFresh(browser, By.cssSelector("[data-testid=read-all]"));
         settle(browser, b -> b.findElements(By.cssSelector("[data-testid=read-all]")).isEmpty()
                 && !b.findElement(By.cssSelector("[data-testid=unread-count]")).isDisplayed());
-        click(browser, By.cssSelector("[data-testid=delete]"));
+        clickFresh(browser, By.cssSelector("[data-testid=delete]"));
         settle(browser, b -> b.findElements(By.cssSelector("[data-testid=notification]")).size() == 1);
+    }
+
+    /** Clicks what is there once the page has settled: a boosted swap may replace the element under the click. */
+    private static void clickFresh(ChromeDriver browser, By by) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                click(browser, by);
+                return;
+            }
+            catch (StaleElementReferenceException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static void settle(ChromeDriver browser, java.util.function.Function<org.openqa.selenium.WebDriver,

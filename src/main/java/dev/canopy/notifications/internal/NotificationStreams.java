@@ -2,6 +2,7 @@ package dev.canopy.notifications.internal;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -13,14 +14,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import dev.canopy.platform.db.ChangeBroadcast;
 import dev.canopy.platform.db.TenantTransactions;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Live notifications over server-sent events. Streams are grouped by user and tenant; when a user's notifications
@@ -36,16 +39,20 @@ class NotificationStreams implements ChangeBroadcast.Listener, DisposableBean {
     private static final int PAGE = 200;
     private static final UUID NONE = new UUID(0, 0);
 
+    private static final Logger log = LoggerFactory.getLogger(NotificationStreams.class);
+
     private final NotificationStore store;
     private final TenantTransactions scopes;
+    private final JsonMapper json;
     private final Map<Key, Group> groups = new ConcurrentHashMap<>();
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
             Thread.ofVirtual().name("notification-heartbeat").factory());
 
-    NotificationStreams(NotificationStore store, TenantTransactions scopes, ChangeBroadcast changes,
+    NotificationStreams(NotificationStore store, TenantTransactions scopes, ChangeBroadcast changes, JsonMapper json,
             @Value("${canopy.notifications.heartbeat}") Duration heartbeat) {
         this.store = store;
         this.scopes = scopes;
+        this.json = json;
         changes.subscribe(this);
         heartbeats.scheduleWithFixedDelay(this::beat, heartbeat.toMillis(), heartbeat.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -77,35 +84,59 @@ class NotificationStreams implements ChangeBroadcast.Listener, DisposableBean {
             this.key = key;
         }
 
+        /**
+         * Reads what is new once (serialized once), then sends each stream its part; the streams of a group are
+         * written in parallel (each by one thread, in order), so one slow reader does not hold up the others much.
+         */
         synchronized void pump() {
-            if (streams.isEmpty()) {
-                return;
-            }
-            UUID from = streams.stream().map(s -> s.last).min(NotificationStreams::compare).orElse(NONE);
-            List<Notification> fresh;
-            long unread;
-            do {
-                UUID after = from;
-                fresh = scopes.inTenant(key.tenantId(), () -> store.after(key.tenantId(), key.userId(), after, PAGE));
-                for (Notification n : fresh) {
-                    for (Stream s : streams) {
-                        if (compare(n.id(), s.last) > 0 && send(s, SseEmitter.event().id(n.id().toString())
-                                .name("notification").data(n, MediaType.APPLICATION_JSON))) {
-                            s.last = n.id();
-                        }
+            try {
+                if (streams.isEmpty()) {
+                    return;
+                }
+                UUID from = streams.stream().map(s -> s.last).min(NotificationStreams::compare).orElse(NONE);
+                var fresh = new ArrayList<Notification>();
+                List<Notification> page;
+                do {
+                    UUID after = from;
+                    page = scopes.inTenant(key.tenantId(), () -> store.after(key.tenantId(), key.userId(), after,
+                            PAGE));
+                    fresh.addAll(page);
+                    from = page.isEmpty() ? from : page.getLast().id();
+                } while (page.size() == PAGE);
+                long unread = scopes.inTenant(key.tenantId(), () -> store.unread(key.tenantId(), key.userId()));
+                List<String> bodies = fresh.stream().map(json::writeValueAsString).toList();
+                String count = "{\"unread\":" + unread + "}";
+                List<Stream> all = List.copyOf(streams);
+                if (all.size() == 1) {
+                    sendTo(all.getFirst(), fresh, bodies, unread, count);
+                    return;
+                }
+                try (var writers = Executors.newVirtualThreadPerTaskExecutor()) {
+                    for (Stream stream : all) {
+                        writers.execute(() -> sendTo(stream, fresh, bodies, unread, count));
                     }
-                    from = n.id();
                 }
-            } while (fresh.size() == PAGE);
-            unread = scopes.inTenant(key.tenantId(), () -> store.unread(key.tenantId(), key.userId()));
-            var count = Map.of("unread", unread);
-            for (Stream s : streams) {
-                // a change is announced twice on the instance that made it (at commit and by NOTIFY): the count is
-                // sent when it differs
-                if (s.unread != unread && send(s, SseEmitter.event().name("unread").data(count,
-                        MediaType.APPLICATION_JSON))) {
-                    s.unread = unread;
+            }
+            catch (RuntimeException e) {
+                // the database is away (a restart, shutting down): the next change or missedChanges() tries again
+                log.warn("Notification streams of a user could not be updated: {}", e.getMessage());
+            }
+        }
+
+        private void sendTo(Stream s, List<Notification> fresh, List<String> bodies, long unread, String count) {
+            for (int i = 0; i < fresh.size(); i++) {
+                Notification n = fresh.get(i);
+                if (compare(n.id(), s.last) > 0) {
+                    if (!send(s, SseEmitter.event().id(n.id().toString()).name("notification").data(bodies.get(i)))) {
+                        return;
+                    }
+                    s.last = n.id();
                 }
+            }
+            // a change is announced twice on the instance that made it (at commit and by NOTIFY): the count is sent
+            // when it differs
+            if (s.unread != unread && send(s, SseEmitter.event().name("unread").data(count))) {
+                s.unread = unread;
             }
         }
 
