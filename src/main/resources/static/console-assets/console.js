@@ -89,7 +89,12 @@
     var bell = document.querySelector("[data-notification-stream]");
     // a boosted page may have been rendered before the stream's latest count: the stream's count wins
     showUnread();
-    if (notificationSource || !bell || !window.EventSource) { return; }
+    // only on the notifications page for now: with the stream open on every page, ConsoleBrowserTest's form posts
+    // on other pages were refused as CSRF failures (cause not found yet, see the notifications section of
+    // docs/architecture.md); elsewhere the count is the one rendered with the page
+    if (notificationSource || !bell || !window.EventSource || !document.querySelector("[data-notification-list]")) {
+      return;
+    }
     notificationSource = new EventSource(bell.dataset.notificationStream);
     notificationSource.addEventListener("unread", function (event) {
       unreadCount = JSON.parse(event.data).unread;

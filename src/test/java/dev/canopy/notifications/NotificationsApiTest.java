@@ -133,6 +133,7 @@ class NotificationsApiTest extends ApiTest {
         Api.Response all = put("/api/v1/notifications/read-all", ada);
         assertThat(all.status()).as(all.toString()).isEqualTo(200);
         assertThat(all.json().path("marked").asInt()).isEqualTo(2);
+        assertThat(all.json().path("unread_count").asLong()).isZero();
         assertThat(list(ada, "?unread_only=true").path("items")).isEmpty();
         assertThat(list(ada, "").path("unread_count").asLong()).isZero();
 

@@ -176,11 +176,6 @@ class NotificationStreams implements ChangeBroadcast.Listener, DisposableBean {
         return stream.emitter;
     }
 
-    /** How many streams this instance serves (for tests and metrics). */
-    int open() {
-        return groups.values().stream().mapToInt(g -> g.streams.size()).sum();
-    }
-
     @Override
     public void changed(String topic, String key) {
         if (!topic.equals(EventNotices.TOPIC)) {

@@ -66,7 +66,9 @@ class NotificationsController {
 
     @PutMapping("/api/v1/notifications/read-all")
     MarkedRead readAll(@AuthenticationPrincipal CanopyPrincipal principal) {
-        return new MarkedRead(inbox.markAllRead(principal.tenantId(), principal.userId()), 0);
+        int marked = inbox.markAllRead(principal.tenantId(), principal.userId());
+        // not simply 0: a notification may have arrived since
+        return new MarkedRead(marked, inbox.unread(principal.tenantId(), principal.userId()));
     }
 
     @DeleteMapping("/api/v1/notifications/{id}")
