@@ -25,6 +25,8 @@ import org.springframework.test.context.DynamicPropertySource;
         "canopy.jobs.cancel-grace=3s", "canopy.drivers.arm.poll-interval=200ms",
         // failed event deliveries are handed over again within seconds
         "canopy.events.resubmit-every=1s",
+        // notification digests are mailed within seconds rather than ten minutes
+        "canopy.notifications.mail-digest-interval=2s",
         // cloud account tests connect to local servers, which installations refuse by default
         "canopy.cloud.test.allowed-ranges=127.0.0.0/8,::1/128",
         // webhook tests deliver to local receivers over https with a test certificate, and give up within seconds
