@@ -30,7 +30,8 @@ public final class SecondPostgres {
     public static synchronized EmbeddedPostgres server() {
         if (server == null) {
             try {
-                Path directory = Path.of("target/test-data/second-postgres").toAbsolutePath();
+                Path directory = Path.of("target/test-data/second-postgres-" + ProcessHandle.current().pid())
+                        .toAbsolutePath();
                 Files.createDirectories(directory);
                 server = EmbeddedPostgres.builder().setDataDirectory(directory).setCleanDataDirectory(true)
                         .setServerConfig("listen_addresses", "localhost")

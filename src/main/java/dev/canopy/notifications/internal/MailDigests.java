@@ -50,6 +50,7 @@ class MailDigests implements SmartLifecycle, DisposableBean {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofVirtual().name("notification-digests").factory());
     private volatile boolean running;
+    private volatile java.util.concurrent.@org.jspecify.annotations.Nullable ScheduledFuture<?> polling;
 
     MailDigests(DigestQueue queue, NotificationStore store, MembershipFacts members, TenantTransactions scopes,
             OutgoingMail mail, PlatformTransactionManager transactions,
@@ -70,13 +71,18 @@ class MailDigests implements SmartLifecycle, DisposableBean {
     @Override
     public void start() {
         running = true;
-        timer.scheduleWithFixedDelay(this::sendDue, poll.toMillis(), poll.toMillis(), TimeUnit.MILLISECONDS);
+        // the timer outlives stop(): a cached test context, or a restarted one, is started again
+        polling = timer.scheduleWithFixedDelay(this::sendDue, poll.toMillis(), poll.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void stop() {
         running = false;
-        timer.shutdown();
+        var current = polling;
+        if (current != null) {
+            current.cancel(false);
+        }
     }
 
     @Override

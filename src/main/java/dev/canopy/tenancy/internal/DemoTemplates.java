@@ -71,7 +71,8 @@ final class DemoTemplates {
                     metadata: {labels: {app: web-shop}}
                     spec:
                       containers:
-                        - {name: shop, image: "{{ inputs.image }}"}
+                        - name: shop
+                          image: {{ inputs.image }}
                 """));
     }
 
