@@ -221,8 +221,9 @@ class RunLifecycle {
      */
     void ended(Run run, RunState state) {
         UUID tenantId = run.tenantId();
+        Deployment deployment;
         if (run.mutating()) {
-            Deployment deployment = deployments.lock(tenantId, run.deploymentId()).orElseThrow();
+            deployment = deployments.lock(tenantId, run.deploymentId()).orElseThrow();
             String status = switch (state) {
                 case SUCCEEDED -> run.kind().equals(Run.DESTROY) ? Deployment.DESTROYED : Deployment.ACTIVE;
                 case FAILED, DEAD_LETTER -> Deployment.FAILED;
@@ -251,7 +252,7 @@ class RunLifecycle {
             admitNext(tenantId, run.deploymentId());
         }
         else {
-            Deployment deployment = deployments.find(tenantId, run.deploymentId()).orElseThrow();
+            deployment = deployments.find(tenantId, run.deploymentId()).orElseThrow();
             if (deployment.status().equals(Deployment.ACTIVE)) {
                 if (state == RunState.SUCCEEDED) {
                     drift.planned(deployment, runs.find(tenantId, run.id()).orElseThrow().plan());
@@ -261,8 +262,8 @@ class RunLifecycle {
                 }
             }
         }
-        events.ended(runs.find(tenantId, run.id()).orElse(run),
-                deployments.find(tenantId, run.deploymentId()).orElseThrow(), state);
+        // the deployment read above names it and its owner; the run is read again for the error its end recorded
+        events.ended(runs.find(tenantId, run.id()).orElse(run), deployment, state);
         audit.append(new AuditRecord(tenantId, Instant.now(), actorOf(run), "run." + state.key(), "run",
                 run.id().toString(), state == RunState.SUCCEEDED, null, null, null, null,
                 Map.of("deployment_id", run.deploymentId().toString(), "kind", run.kind())));
