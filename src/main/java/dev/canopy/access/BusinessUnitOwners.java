@@ -33,7 +33,7 @@ public class BusinessUnitOwners {
     /** The tenant's units the user owns. */
     public List<UUID> ownedBy(UUID tenantId, UUID userId) {
         return scopes.inTenant(tenantId, () -> jdbc.sql(
-                "select id from tenant.business_units where tenant_id = ? and owner_id = ? order by id")
+                "select id from business_units where tenant_id = ? and owner_id = ? order by id")
                 .params(tenantId, userId).query(UUID.class).list());
     }
 }

@@ -37,7 +37,7 @@ public class AuditActivity {
             // the (tenant_id, occurred_at) index serves the range; grouping happens on at most 30 days of rows
             jdbc.sql("""
                     select (occurred_at at time zone 'UTC')::date as day, count(*) as events
-                    from tenant.audit_events
+                    from audit_events
                     where tenant_id = :tenant and occurred_at >= :from
                     group by 1
                     """)

@@ -18,6 +18,8 @@ import dev.canopy.platform.security.CanopyPrincipal;
 import dev.canopy.platform.web.ApiException;
 import dev.canopy.platform.web.Page;
 import dev.canopy.platform.web.PageRequest;
+import dev.canopy.tenancy.internal.Placement;
+import dev.canopy.tenancy.internal.TenantPlacements;
 import dev.canopy.tenancy.internal.TenantRecords;
 
 /**
@@ -30,15 +32,22 @@ public class Tenants {
     private final TenantRecords records;
     private final Members members;
     private final AuditRetention auditRetention;
+    private final TenantPlacements placements;
 
-    Tenants(TenantRecords records, Members members, AuditRetention auditRetention) {
+    Tenants(TenantRecords records, Members members, AuditRetention auditRetention, TenantPlacements placements) {
         this.records = records;
         this.members = members;
         this.auditRetention = auditRetention;
+        this.placements = placements;
     }
 
     /** A new tenant; without a parent it is top-level (platform administrators only). */
-    public record NewTenant(String name, String slug, @Nullable UUID parentTenantId, @Nullable String region) {
+    public record NewTenant(String name, String slug, @Nullable UUID parentTenantId, @Nullable String region,
+            TenantPlacements.@Nullable Request placement) {
+
+        public NewTenant(String name, String slug, @Nullable UUID parentTenantId, @Nullable String region) {
+            this(name, slug, parentTenantId, region, null);
+        }
     }
 
     /** Changes to a tenant; null means unchanged. */
@@ -94,13 +103,19 @@ public class Tenants {
         else if (parent != null && records.find(parent).filter(t -> !t.deleted()).isEmpty()) {
             throw ApiException.invalidField("parent_tenant_id", "is not an existing tenant");
         }
+        if (request.placement() != null && !platformAdmin) {
+            throw ApiException.forbidden("Only platform administrators choose where a tenant's data lives.");
+        }
+        Placement placement = placements.choose(request.placement());
         UUID id = Ids.newId();
+        placements.build(id, placement);
         try {
-            records.insert(id, request.name(), request.slug(), parent, request.region());
+            records.insert(id, request.name(), request.slug(), parent, request.region(), placement);
         }
         catch (DuplicateKeyException e) {
             throw ApiException.conflict("SLUG_TAKEN", "The slug '" + request.slug() + "' is already in use.");
         }
+        placements.route(id, placement);
         if (!platformAdmin) {
             // the MSP administrator who creates a client can administer it
             members.addAdministrator(id, principal.userId());

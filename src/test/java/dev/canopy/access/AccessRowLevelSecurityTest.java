@@ -50,20 +50,20 @@ class AccessRowLevelSecurityTest extends ApiTest {
             });
         }
         scopes.inTenant(a.id(), () -> {
-            assertThat(jdbc.sql("update tenant.roles set permissions = array['users:delete'] where tenant_id = ?")
+            assertThat(jdbc.sql("update roles set permissions = array['users:delete'] where tenant_id = ?")
                     .param(b.id()).update()).isZero();
-            assertThat(jdbc.sql("update tenant.user_permissions set effect = 'allow' where tenant_id = ?")
+            assertThat(jdbc.sql("update user_permissions set effect = 'allow' where tenant_id = ?")
                     .param(b.id()).update()).isZero();
         });
         assertRefusedByRowSecurity(() -> scopes.inTenant(a.id(), () -> jdbc.sql("""
-                insert into tenant.user_permissions (tenant_id, user_id, permission, effect)
+                insert into user_permissions (tenant_id, user_id, permission, effect)
                 values (?, ?, 'users:delete', 'allow')
                 """).params(b.id(), adminB.userId()).update()));
         assertRefusedByRowSecurity(() -> scopes.inTenant(a.id(), () -> jdbc.sql("""
-                insert into tenant.roles (tenant_id, id, name, permissions) values (?, ?, 'planted', array['users:delete'])
+                insert into roles (tenant_id, id, name, permissions) values (?, ?, 'planted', array['users:delete'])
                 """).params(b.id(), UUID.randomUUID()).update()));
         assertRefusedByRowSecurity(() -> scopes.inTenant(a.id(), () -> jdbc.sql(
-                "update tenant.groups set tenant_id = ? where tenant_id = ?").params(b.id(), a.id()).update()));
+                "update groups set tenant_id = ? where tenant_id = ?").params(b.id(), a.id()).update()));
 
         // B's data is intact and still decides B's permissions
         assertThat(api.get("/api/v1/groups", adminB.accessToken()).json().path("items").size()).isEqualTo(1);

@@ -211,7 +211,7 @@ class CasbinDifferentialTest extends ApiTest {
             boolean deny = random.nextBoolean();
             scopes.inTenant(w.tenant.id(), () -> {
                 jdbc.sql("""
-                        insert into tenant.user_permissions (tenant_id, user_id, permission, effect, expires_at)
+                        insert into user_permissions (tenant_id, user_id, permission, effect, expires_at)
                         values (?, ?, ?, ?, now() - interval '1 minute')
                         """).params(w.tenant.id(), user, pattern, deny ? "deny" : "allow").update();
                 changes.publish("policy", w.tenant.id().toString());

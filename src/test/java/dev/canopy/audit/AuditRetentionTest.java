@@ -162,7 +162,7 @@ class AuditRetentionTest extends ApiTest {
 
         // the database: the segment is recorded with its anchor, and its rows are gone
         Map<String, Object> row = scopes.inTenant(tenant.id(), () -> jdbc.sql(
-                "select from_seq, to_seq, anchor_hash, file, file_sha256 from tenant.audit_archives where tenant_id = ?")
+                "select from_seq, to_seq, anchor_hash, file, file_sha256 from audit_archives where tenant_id = ?")
                 .param(tenant.id()).query().singleRow());
         assertThat(row.get("from_seq")).isEqualTo(1L);
         assertThat(row.get("to_seq")).isEqualTo(40L);
@@ -171,7 +171,7 @@ class AuditRetentionTest extends ApiTest {
         assertThat(row.get("file")).isEqualTo("audit-archive/" + tenant.id() + "/1-40.ndjson");
         assertThat(row.get("file_sha256")).isEqualTo(archive.sha256());
 
-        String words = "select count(*) from tenant.audit_terms where tenant_id = ? and seq <= 40";
+        String words = "select count(*) from audit_terms where tenant_id = ? and seq <= 40";
         assertThat(scopes.inTenant(tenant.id(), () -> jdbc.sql(words).param(tenant.id()).query(Long.class).single()))
                 .as("their search words are gone with them").isZero();
         assertThat(items(api.get(EVENTS + "?search=seeded", admin.accessToken()))).isEmpty();
@@ -197,7 +197,7 @@ class AuditRetentionTest extends ApiTest {
         assertThat(support.verify(tenant.id()).valid()).isTrue();
 
         // removing the first kept event now shows, as it did before the cut
-        support.ownerUpdate("delete from tenant.audit_events where tenant_id = '" + tenant.id() + "' and seq = 41");
+        support.ownerUpdate("delete from audit_events where tenant_id = '" + tenant.id() + "' and seq = 41");
         assertThat(support.verify(tenant.id()).firstBrokenId()).isEqualTo(UUID.fromString(after.get(2).path("id")
                 .asString()));
     }
@@ -229,7 +229,7 @@ class AuditRetentionTest extends ApiTest {
         // two segments, two archive records, and a chain that verifies from the newest anchor
         assertThat(support.verify(tenant.id())).isEqualTo(new AuditTestSupport.Result(true, 2, null));
         assertThat(scopes.inTenant(tenant.id(), () -> jdbc.sql(
-                "select count(*) from tenant.audit_archives where tenant_id = ?").param(tenant.id()).query(Long.class)
+                "select count(*) from audit_archives where tenant_id = ?").param(tenant.id()).query(Long.class)
                 .single())).isEqualTo(2);
     }
 
@@ -240,14 +240,14 @@ class AuditRetentionTest extends ApiTest {
         support.seed(tenant.id(), 20, Instant.now().minus(Duration.ofDays(500)), "old.event");
         support.seed(tenant.id(), 3, Instant.now(), "new.event");
         UUID victim = scopes.inTenant(tenant.id(), () -> jdbc.sql(
-                "select id from tenant.audit_events where tenant_id = ? and seq = 7").param(tenant.id())
+                "select id from audit_events where tenant_id = ? and seq = 7").param(tenant.id())
                 .query(UUID.class).single());
-        support.ownerUpdate("update tenant.audit_events set action = 'old.nothing' where id = '" + victim + "'");
+        support.ownerUpdate("update audit_events set action = 'old.nothing' where id = '" + victim + "'");
 
         assertThatThrownBy(() -> support.archive(tenant.id())).hasMessageContaining(victim.toString());
         // nothing archived, nothing removed, the break still visible
         assertThat(scopes.inTenant(tenant.id(), () -> jdbc.sql(
-                "select count(*) from tenant.audit_events where tenant_id = ?").param(tenant.id()).query(Long.class)
+                "select count(*) from audit_events where tenant_id = ?").param(tenant.id()).query(Long.class)
                 .single())).isEqualTo(23);
         assertThat(Files.exists(support.dataDir().resolve("audit-archive").resolve(tenant.id().toString())
                 .resolve("1-20.ndjson"))).isFalse();
@@ -260,17 +260,17 @@ class AuditRetentionTest extends ApiTest {
         var support = new AuditTestSupport(context);
         support.seed(tenant.id(), 5, Instant.now().minus(Duration.ofDays(500)), "old.event");
         assertThatThrownBy(() -> scopes.inTenant(tenant.id(), () -> jdbc.sql(
-                "select tenant.prune_archived_audit_events(?, 5)").param(tenant.id()).query(Long.class).single()))
+                "select prune_archived_audit_events(?, 5)").param(tenant.id()).query(Long.class).single()))
                 .rootCause().hasMessageContaining("not archived");
         TenantRef other = fixtures.tenant();
         assertThatThrownBy(() -> scopes.inTenant(other.id(), () -> jdbc.sql(
-                "select tenant.prune_archived_audit_events(?, 5)").param(tenant.id()).query(Long.class).single()))
+                "select prune_archived_audit_events(?, 5)").param(tenant.id()).query(Long.class).single()))
                 .rootCause().hasMessageContaining("current tenant");
         assertThatThrownBy(() -> scopes.inTenant(tenant.id(), () -> jdbc.sql(
-                "delete from tenant.audit_events where tenant_id = ?").param(tenant.id()).update()))
+                "delete from audit_events where tenant_id = ?").param(tenant.id()).update()))
                 .rootCause().hasMessageContaining("permission denied");
         assertThatThrownBy(() -> scopes.inTenant(tenant.id(), () -> jdbc.sql(
-                "delete from tenant.audit_archives where tenant_id = ?").param(tenant.id()).update()))
+                "delete from audit_archives where tenant_id = ?").param(tenant.id()).update()))
                 .rootCause().hasMessageContaining("permission denied");
         assertThat(support.verify(tenant.id())).isEqualTo(new AuditTestSupport.Result(true, 5, null));
     }

@@ -61,7 +61,7 @@ class AuditSearchBenchmark extends ApiTest {
                 statement.execute("select set_config('canopy.tenant_id', '" + tenant.id() + "', true)");
                 // 1,000,000 events after the tenant's own few, spread over 300 days, 200 users, 20 actions
                 statement.execute("""
-                        insert into tenant.audit_events (tenant_id, seq, id, occurred_at, actor_type, actor_id,
+                        insert into audit_events (tenant_id, seq, id, occurred_at, actor_type, actor_id,
                             actor_email, action, resource_type, resource_id, status, http_status, ip, user_agent,
                             request_id, details, prev_hash, hash)
                         select '%1$s', h.seq + i, gen_random_uuid(),
@@ -83,9 +83,9 @@ class AuditSearchBenchmark extends ApiTest {
                         """.formatted(tenant.id(), start, USERS, actionsArray(), EVENTS_IN_TENANT));
                 // their words, as AuditChain.append adds them
                 statement.execute("""
-                        insert into tenant.audit_terms (tenant_id, term, seq)
+                        insert into audit_terms (tenant_id, term, seq)
                         select e.tenant_id, t.term, e.seq
-                          from tenant.audit_events e,
+                          from audit_events e,
                                unnest(tsvector_to_array(to_tsvector('simple', e.action || ' ' || e.details::text)))
                                    as t(term)
                          where e.tenant_id = '%1$s' and e.seq > (select seq from platform.audit_chain_heads
@@ -93,8 +93,8 @@ class AuditSearchBenchmark extends ApiTest {
                         """.formatted(tenant.id()));
                 statement.execute("update platform.audit_chain_heads set seq = seq + " + EVENTS_IN_TENANT
                         + " where tenant_id = '" + tenant.id() + "'");
-                statement.execute("analyze tenant.audit_events");
-                statement.execute("analyze tenant.audit_terms");
+                statement.execute("analyze audit_events");
+                statement.execute("analyze audit_terms");
             }
             catch (SQLException e) {
                 throw new IllegalStateException(e);

@@ -97,7 +97,7 @@ class AuditVerificationTest extends ApiTest {
     void changingARowThroughTheOwnerRoleIsReportedAtThatRow() {
         Chain c = chain();
         JsonNode victim = middle(c);
-        assertThat(support.ownerUpdate("update tenant.audit_events set details = details || '{\"role\": \"admin\"}'"
+        assertThat(support.ownerUpdate("update audit_events set details = details || '{\"role\": \"admin\"}'"
                 + " where id = '" + victim.path("id").asString() + "'")).isEqualTo(1);
 
         Api.Response verified = verify(c.admin(), null);
@@ -121,7 +121,7 @@ class AuditVerificationTest extends ApiTest {
                 "resource_type = null", "actor_type = 'system'", "details = '{}'")) {
             Chain fresh = chain();
             JsonNode victim = middle(fresh);
-            support.ownerUpdate("update tenant.audit_events set " + change + " where id = '"
+            support.ownerUpdate("update audit_events set " + change + " where id = '"
                     + victim.path("id").asString() + "'");
             assertThat(support.verify(fresh.tenant().id()).firstBrokenId()).as(change)
                     .isEqualTo(UUID.fromString(victim.path("id").asString()));
@@ -134,7 +134,7 @@ class AuditVerificationTest extends ApiTest {
         Chain c = chain();
         JsonNode victim = middle(c);
         // a careful forger rewrites the row's hash too: the next row no longer links to it
-        support.ownerUpdate("update tenant.audit_events set hash = sha256(hash) where id = '"
+        support.ownerUpdate("update audit_events set hash = sha256(hash) where id = '"
                 + victim.path("id").asString() + "'");
         JsonNode next = items(api.get(EVENTS + "?limit=200", c.admin().accessToken())).stream()
                 .filter(e -> e.path("seq").asLong() == victim.path("seq").asLong() + 1).findFirst().orElseThrow();
@@ -152,28 +152,28 @@ class AuditVerificationTest extends ApiTest {
         List<JsonNode> events = items(api.get(EVENTS + "?limit=200", middle.admin().accessToken()));
         JsonNode next = events.stream().filter(e -> e.path("seq").asLong() == victim.path("seq").asLong() + 1)
                 .findFirst().orElseThrow();
-        support.ownerUpdate("delete from tenant.audit_events where id = '" + victim.path("id").asString() + "'");
+        support.ownerUpdate("delete from audit_events where id = '" + victim.path("id").asString() + "'");
         assertThat(support.verify(middle.tenant().id()).firstBrokenId())
                 .isEqualTo(UUID.fromString(next.path("id").asString()));
 
         Chain first = chain();
         List<JsonNode> firstEvents = items(api.get(EVENTS + "?limit=200", first.admin().accessToken()));
-        support.ownerUpdate("delete from tenant.audit_events where tenant_id = '" + first.tenant().id()
+        support.ownerUpdate("delete from audit_events where tenant_id = '" + first.tenant().id()
                 + "' and seq = 1");
         assertThat(support.verify(first.tenant().id()).firstBrokenId())
                 .isEqualTo(UUID.fromString(firstEvents.get(firstEvents.size() - 2).path("id").asString()));
 
         // the newest row: the chain now ends short of its recorded head
         Chain last = chain();
-        support.ownerUpdate("delete from tenant.audit_events where tenant_id = '" + last.tenant().id()
-                + "' and seq = (select max(seq) from tenant.audit_events where tenant_id = '" + last.tenant().id()
+        support.ownerUpdate("delete from audit_events where tenant_id = '" + last.tenant().id()
+                + "' and seq = (select max(seq) from audit_events where tenant_id = '" + last.tenant().id()
                 + "')");
         AuditTestSupport.Result result = support.verify(last.tenant().id());
         assertThat(result.valid()).isFalse();
 
         // all rows
         Chain all = chain();
-        support.ownerUpdate("delete from tenant.audit_events where tenant_id = '" + all.tenant().id() + "'");
+        support.ownerUpdate("delete from audit_events where tenant_id = '" + all.tenant().id() + "'");
         assertThat(support.verify(all.tenant().id())).isEqualTo(new AuditTestSupport.Result(false, 0, null));
     }
 
@@ -182,7 +182,7 @@ class AuditVerificationTest extends ApiTest {
         Chain intact = chain();
         Chain tampered = chain();
         JsonNode victim = middle(tampered);
-        support.ownerUpdate("update tenant.audit_events set action = 'nothing.happened' where id = '"
+        support.ownerUpdate("update audit_events set action = 'nothing.happened' where id = '"
                 + victim.path("id").asString() + "'");
         BROKEN.clear();
 

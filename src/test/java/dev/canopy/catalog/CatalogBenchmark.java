@@ -46,7 +46,7 @@ class CatalogBenchmark extends ApiTest {
         Session admin = fixtures.userIn(fixtures.tenant(), "tenant_admin");
         UUID tenant = admin.tenantId();
         scopes.inTenant(tenant, () -> jdbc.sql("""
-                insert into tenant.templates (tenant_id, id, name, description, driver, tags, locked, latest_version)
+                insert into templates (tenant_id, id, name, description, driver, tags, locked, latest_version)
                 select :tenant, gen_random_uuid(), 'Template ' || i || ' ' || (array['web','db','queue','cache','vm'])[1 + i % 5],
                        'Provisions a ' || (array['web server','database','message queue','cache','virtual machine'])[1 + i % 5]
                            || ' for team ' || (i % 50),

@@ -167,7 +167,7 @@ class TemplateAccessApiTest extends ApiTest {
         String selfRequest = scopes.inTenant(tenant.id(), () -> {
             UUID rid = UUID.randomUUID();
             jdbc.sql("""
-                    insert into tenant.template_access_requests (tenant_id, id, template_id, requester_id,
+                    insert into template_access_requests (tenant_id, id, template_id, requester_id,
                            requester_email, reason) values (?, ?, ?, ?, ?, 'mine')
                     """).params(tenant.id(), rid, UUID.fromString(id), admin.userId(), admin.email()).update();
             return rid.toString();
@@ -274,20 +274,20 @@ class TemplateAccessApiTest extends ApiTest {
             assertThat(scopes.inTenant(other, () -> jdbc.sql(count).param(admin.tenantId()).query(Long.class)
                     .single())).as(table).isZero();
         }
-        for (String change : List.of("update tenant.templates set name = 'taken' where id = ?",
-                "delete from tenant.template_versions where template_id = ?",
-                "delete from tenant.template_shares where template_id = ?",
-                "delete from tenant.template_grants where template_id = ?")) {
+        for (String change : List.of("update templates set name = 'taken' where id = ?",
+                "delete from template_versions where template_id = ?",
+                "delete from template_shares where template_id = ?",
+                "delete from template_grants where template_id = ?")) {
             assertThat(scopes.inTenant(other, () -> jdbc.sql(change).param(UUID.fromString(id)).update())).as(change)
                     .isZero();
         }
         for (String insert : List.of(
-                "insert into tenant.templates (tenant_id, id, name, driver) values (?, gen_random_uuid(), 'x', 'arm')",
-                "insert into tenant.template_shares (tenant_id, id, template_id, all_clients) values (?, gen_random_uuid(), '"
+                "insert into templates (tenant_id, id, name, driver) values (?, gen_random_uuid(), 'x', 'arm')",
+                "insert into template_shares (tenant_id, id, template_id, all_clients) values (?, gen_random_uuid(), '"
                         + id + "', true)",
-                "insert into tenant.template_grants (tenant_id, template_id, user_id) values (?, '" + id
+                "insert into template_grants (tenant_id, template_id, user_id) values (?, '" + id
                         + "', gen_random_uuid())",
-                "insert into tenant.template_access_requests (tenant_id, id, template_id, requester_id, requester_email,"
+                "insert into template_access_requests (tenant_id, id, template_id, requester_id, requester_email,"
                         + " reason) values (?, gen_random_uuid(), '" + id + "', gen_random_uuid(), 'x@example.com', 'y')")) {
             assertRefusedByRowSecurity(() -> scopes.inTenant(other, () -> jdbc.sql(insert).param(admin.tenantId())
                     .update()));

@@ -174,7 +174,7 @@ class TemplateCatalogApiTest extends ApiTest {
         assertProblem(api.delete(TEMPLATES + "/" + UUID.randomUUID(), admin.accessToken()), 404, "TEMPLATE_NOT_FOUND");
         assertThat(api.delete(TEMPLATES + "/" + id, admin.accessToken()).status()).isEqualTo(204);
         assertThat(scopes.inTenant(admin.tenantId(), () -> jdbc.sql(
-                "select count(*) from tenant.template_archives where tenant_id = ?").param(admin.tenantId())
+                "select count(*) from template_archives where tenant_id = ?").param(admin.tenantId())
                 .query(Long.class).single())).as("archives of deleted versions are removed").isZero();
     }
 
@@ -249,7 +249,7 @@ class TemplateCatalogApiTest extends ApiTest {
         assertThat(api.get(TEMPLATES + "/" + id + "/versions", admin.accessToken()).json().path("items").isEmpty())
                 .isTrue();
         assertThat(scopes.inTenant(admin.tenantId(), () -> jdbc.sql(
-                "select count(*) from tenant.template_archives where tenant_id = ?").param(admin.tenantId())
+                "select count(*) from template_archives where tenant_id = ?").param(admin.tenantId())
                 .query(Long.class).single())).isZero();
 
         // not multipart, or multipart without the field

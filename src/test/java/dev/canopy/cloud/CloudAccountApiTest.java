@@ -107,10 +107,10 @@ class CloudAccountApiTest extends ApiTest {
         UUID id = UUID.fromString(created.json().path("id").asString());
 
         String row = scopes.inTenant(admin.tenantId(), () -> jdbc.sql(
-                "select row_to_json(c)::text from tenant.cloud_accounts c where id = ?").param(id).query(String.class)
+                "select row_to_json(c)::text from cloud_accounts c where id = ?").param(id).query(String.class)
                 .single());
         byte[] sealed = scopes.inTenant(admin.tenantId(), () -> jdbc.sql(
-                "select sealed_credentials from tenant.cloud_accounts where id = ?").param(id).query(byte[].class)
+                "select sealed_credentials from cloud_accounts where id = ?").param(id).query(byte[].class)
                 .single());
         assertThat(row).doesNotContain(SECRET_KEY);
         assertThat(new String(sealed, StandardCharsets.ISO_8859_1)).doesNotContain(SECRET_KEY)
@@ -239,16 +239,16 @@ class CloudAccountApiTest extends ApiTest {
         Session b = fixtures.userIn(fixtures.tenant(), "tenant_admin");
         UUID inA = UUID.fromString(api.post(ACCOUNTS, a.accessToken(), aws("rls")).json().path("id").asString());
 
-        assertThat(jdbc.sql("select count(*) from tenant.cloud_accounts").query(Integer.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from cloud_accounts").query(Integer.class).single()).isZero();
         scopes.inTenant(b.tenantId(), () -> {
-            assertThat(jdbc.sql("select count(*) from tenant.cloud_accounts where id = ?").param(inA)
+            assertThat(jdbc.sql("select count(*) from cloud_accounts where id = ?").param(inA)
                     .query(Integer.class).single()).isZero();
-            assertThat(jdbc.sql("update tenant.cloud_accounts set name = 'stolen' where id = ?").param(inA).update())
+            assertThat(jdbc.sql("update cloud_accounts set name = 'stolen' where id = ?").param(inA).update())
                     .isZero();
-            assertThat(jdbc.sql("delete from tenant.cloud_accounts where id = ?").param(inA).update()).isZero();
+            assertThat(jdbc.sql("delete from cloud_accounts where id = ?").param(inA).update()).isZero();
         });
         assertRefusedByRowSecurity(() -> scopes.inTenant(b.tenantId(), () -> jdbc.sql("""
-                insert into tenant.cloud_accounts (tenant_id, id, name, provider, auth_type, sealed_credentials,
+                insert into cloud_accounts (tenant_id, id, name, provider, auth_type, sealed_credentials,
                        credentials_hint) values (?, ?, 'x', 'aws', 'access_keys', '\\x00', 'x')
                 """).params(a.tenantId(), UUID.randomUUID()).update()));
         assertThat(api.get(ACCOUNTS + "/" + inA, a.accessToken()).json().path("name").asString()).isEqualTo("rls");

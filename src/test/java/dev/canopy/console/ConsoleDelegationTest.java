@@ -64,12 +64,12 @@ class ConsoleDelegationTest extends ApiTest {
         TenantRef other = fixtures.tenant();
         grant(client, msp, "viewer", "tenant_admin");
 
-        assertThat(scopes.inTenant(msp.id(), () -> jdbc.sql("select * from tenant.tenants_granting_to(?)")
+        assertThat(scopes.inTenant(msp.id(), () -> jdbc.sql("select * from tenants_granting_to(?)")
                 .param(msp.id()).query(UUID.class).list())).containsExactly(client.id());
-        assertThat(scopes.inTenant(msp.id(), () -> jdbc.sql("select count(*) from tenant.access_grants")
+        assertThat(scopes.inTenant(msp.id(), () -> jdbc.sql("select count(*) from access_grants")
                 .query(Long.class).single())).isZero();
         assertRefusedByRowSecurity(() -> scopes.inTenant(other.id(),
-                () -> jdbc.sql("select * from tenant.tenants_granting_to(?)").param(msp.id()).query(UUID.class)
+                () -> jdbc.sql("select * from tenants_granting_to(?)").param(msp.id()).query(UUID.class)
                         .list()));
     }
 

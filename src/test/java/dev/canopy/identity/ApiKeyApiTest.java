@@ -178,7 +178,7 @@ class ApiKeyApiTest extends ApiTest {
         Session admin = fixtures.userIn(tenant, "tenant_admin");
         Api.Response created = createKey(admin, "expiring", "viewer");
         UUID id = UUID.fromString(created.json().path("id").asString());
-        scopes.inTenant(tenant.id(), () -> jdbc.sql("update tenant.api_keys set expires_at = now() - interval "
+        scopes.inTenant(tenant.id(), () -> jdbc.sql("update api_keys set expires_at = now() - interval "
                 + "'1 second' where tenant_id = ? and id = ?").params(tenant.id(), id).update());
         assertProblem(api.get("/api/v1/users", secret(created)), 401, "API_KEY_EXPIRED");
 

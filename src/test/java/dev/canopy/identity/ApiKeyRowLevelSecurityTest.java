@@ -16,7 +16,7 @@ import dev.canopy.platform.db.TenantTransactions;
 import dev.canopy.support.ApiTest;
 import dev.canopy.support.Fixtures.TenantRef;
 
-/** {@code tenant.api_keys} under row-level security: one tenant can neither read nor change another's keys. */
+/** {@code api_keys} under row-level security: one tenant can neither read nor change another's keys. */
 class ApiKeyRowLevelSecurityTest extends ApiTest {
 
     @Autowired
@@ -42,27 +42,27 @@ class ApiKeyRowLevelSecurityTest extends ApiTest {
     void aTenantSeesOnlyItsOwnKeysAndNoScopeSeesNone() {
         assertThat(ids(a.id())).contains(inA).doesNotContain(inB);
         assertThat(ids(b.id())).contains(inB).doesNotContain(inA);
-        assertThat(jdbc.sql("select count(*) from tenant.api_keys").query(Integer.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from api_keys").query(Integer.class).single()).isZero();
     }
 
     @Test
     void anotherTenantsKeysCannotBeChangedDeletedOrAdded() {
         scopes.inTenant(a.id(), () -> {
-            assertThat(jdbc.sql("update tenant.api_keys set roles = array['tenant_admin'], revoked_at = null,"
+            assertThat(jdbc.sql("update api_keys set roles = array['tenant_admin'], revoked_at = null,"
                     + " expires_at = null where id = ?").param(inB).update()).isZero();
-            assertThat(jdbc.sql("update tenant.api_keys set tenant_id = ? where id = ?").params(a.id(), inB)
+            assertThat(jdbc.sql("update api_keys set tenant_id = ? where id = ?").params(a.id(), inB)
                     .update()).isZero();
-            assertThat(jdbc.sql("delete from tenant.api_keys where id = ?").param(inB).update()).isZero();
+            assertThat(jdbc.sql("delete from api_keys where id = ?").param(inB).update()).isZero();
         });
         assertRefusedByRowSecurity(() -> scopes.inTenant(a.id(), () -> jdbc.sql("""
-                insert into tenant.api_keys (tenant_id, id, name, prefix, roles)
+                insert into api_keys (tenant_id, id, name, prefix, roles)
                 values (?, ?, 'planted', 'abcdefgh', array['tenant_admin'])
                 """).params(b.id(), UUID.randomUUID()).update()));
         assertRefusedByRowSecurity(() -> scopes.inTenant(a.id(), () -> jdbc.sql(
-                "update tenant.api_keys set tenant_id = ? where id = ?").params(b.id(), inA).update()));
+                "update api_keys set tenant_id = ? where id = ?").params(b.id(), inA).update()));
 
         List<String> roles = scopes.inTenant(b.id(), () -> jdbc.sql(
-                "select array_to_string(roles, ',') from tenant.api_keys where id = ?").param(inB)
+                "select array_to_string(roles, ',') from api_keys where id = ?").param(inB)
                 .query(String.class).list());
         assertThat(roles).containsExactly("viewer");
         assertThat(ids(b.id())).containsExactly(inB);
@@ -77,6 +77,6 @@ class ApiKeyRowLevelSecurityTest extends ApiTest {
     }
 
     private List<UUID> ids(UUID tenantId) {
-        return scopes.inTenant(tenantId, () -> jdbc.sql("select id from tenant.api_keys").query(UUID.class).list());
+        return scopes.inTenant(tenantId, () -> jdbc.sql("select id from api_keys").query(UUID.class).list());
     }
 }

@@ -203,7 +203,7 @@ class InvitationApiTest extends ApiTest {
         String expiredEmail = email();
         UUID expired = id(invite(admin, expiredEmail, "member"));
         String expiredToken = Mailbox.awaitMessage(expiredEmail, 1).token();
-        scopes.inTenant(tenant.id(), () -> jdbc.sql("update tenant.invitations set expires_at = now() - interval "
+        scopes.inTenant(tenant.id(), () -> jdbc.sql("update invitations set expires_at = now() - interval "
                 + "'1 second' where tenant_id = ? and id = ?").params(tenant.id(), expired).update());
         assertProblem(api.post(accept(expiredToken), null, newAccount()), 410, "INVITATION_EXPIRED");
         assertThat(ids(api.get(INVITATIONS, admin.accessToken()))).doesNotContain(expired);

@@ -17,7 +17,7 @@ import dev.canopy.support.ApiTest;
 import dev.canopy.support.Fixtures;
 import dev.canopy.support.Fixtures.TenantRef;
 
-/** {@code tenant.invitations} under row-level security: one tenant can neither read nor change another's. */
+/** {@code invitations} under row-level security: one tenant can neither read nor change another's. */
 class InvitationRowLevelSecurityTest extends ApiTest {
 
     @Autowired
@@ -43,29 +43,29 @@ class InvitationRowLevelSecurityTest extends ApiTest {
     void aTenantSeesOnlyItsOwnInvitationsAndNoScopeSeesNone() {
         assertThat(ids(a.id())).contains(inA).doesNotContain(inB);
         assertThat(ids(b.id())).contains(inB).doesNotContain(inA);
-        assertThat(jdbc.sql("select count(*) from tenant.invitations").query(Integer.class).single()).isZero();
-        assertThat(scopes.inTenant(a.id(), () -> jdbc.sql("select count(*) from tenant.invitations where id = ?")
+        assertThat(jdbc.sql("select count(*) from invitations").query(Integer.class).single()).isZero();
+        assertThat(scopes.inTenant(a.id(), () -> jdbc.sql("select count(*) from invitations where id = ?")
                 .param(inB).query(Integer.class).single())).isZero();
     }
 
     @Test
     void anotherTenantsInvitationsCannotBeChangedDeletedOrAdded() {
         scopes.inTenant(a.id(), () -> {
-            assertThat(jdbc.sql("update tenant.invitations set roles = array['tenant_admin'], expires_at = now() "
+            assertThat(jdbc.sql("update invitations set roles = array['tenant_admin'], expires_at = now() "
                     + "+ interval '1 year' where id = ?").param(inB).update()).isZero();
-            assertThat(jdbc.sql("update tenant.invitations set tenant_id = ? where id = ?").params(a.id(), inB)
+            assertThat(jdbc.sql("update invitations set tenant_id = ? where id = ?").params(a.id(), inB)
                     .update()).isZero();
-            assertThat(jdbc.sql("delete from tenant.invitations where id = ?").param(inB).update()).isZero();
+            assertThat(jdbc.sql("delete from invitations where id = ?").param(inB).update()).isZero();
         });
         assertRefusedByRowSecurity(() -> scopes.inTenant(a.id(), () -> jdbc.sql("""
-                insert into tenant.invitations (tenant_id, id, email, roles, expires_at)
+                insert into invitations (tenant_id, id, email, roles, expires_at)
                 values (?, ?, 'x@example.com', array['tenant_admin'], now() + interval '1 day')
                 """).params(b.id(), UUID.randomUUID()).update()));
         assertRefusedByRowSecurity(() -> scopes.inTenant(a.id(), () -> jdbc.sql(
-                "update tenant.invitations set tenant_id = ? where id = ?").params(b.id(), inA).update()));
+                "update invitations set tenant_id = ? where id = ?").params(b.id(), inA).update()));
 
         List<String> roles = scopes.inTenant(b.id(), () -> jdbc.sql(
-                "select array_to_string(roles, ',') from tenant.invitations where id = ?").param(inB)
+                "select array_to_string(roles, ',') from invitations where id = ?").param(inB)
                 .query(String.class).list());
         assertThat(roles).containsExactly("member");
         assertThat(ids(a.id())).contains(inA).doesNotContain(inB);
@@ -80,6 +80,6 @@ class InvitationRowLevelSecurityTest extends ApiTest {
     }
 
     private List<UUID> ids(UUID tenantId) {
-        return scopes.inTenant(tenantId, () -> jdbc.sql("select id from tenant.invitations").query(UUID.class).list());
+        return scopes.inTenant(tenantId, () -> jdbc.sql("select id from invitations").query(UUID.class).list());
     }
 }

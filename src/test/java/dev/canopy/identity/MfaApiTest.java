@@ -581,7 +581,7 @@ class MfaApiTest extends ApiTest {
         List<String> codes = List.of(mfa.code(-1), mfa.code(0), mfa.code(1), mfa.wrong());
 
         List<Map<String, Object>> events = scopes.inTenant(tenant.id(), () -> jdbc.sql("""
-                select action, status, details::text as details from tenant.audit_events
+                select action, status, details::text as details from audit_events
                  where tenant_id = ? and actor_id = ? order by seq
                 """).param(tenant.id()).param(session.userId()).query().listOfRows());
         assertThat(events).extracting(e -> e.get("action") + " " + e.get("status")).containsSubsequence(
@@ -598,10 +598,10 @@ class MfaApiTest extends ApiTest {
                         .contains("\"recovery_code\": \"[REDACTED]\""));
 
         List<String> tenantChain = scopes.inTenant(tenant.id(), () -> jdbc.sql(
-                "select e::text from tenant.audit_events e where tenant_id = ?").param(tenant.id())
+                "select e::text from audit_events e where tenant_id = ?").param(tenant.id())
                 .query(String.class).list());
         List<String> platformChain = scopes.inTenant(AuditRecord.PLATFORM, () -> jdbc.sql(
-                "select e::text from tenant.audit_events e where tenant_id = ?").param(AuditRecord.PLATFORM)
+                "select e::text from audit_events e where tenant_id = ?").param(AuditRecord.PLATFORM)
                 .query(String.class).list());
         assertThat(platformChain).as("the failure with an unknown token").anySatisfy(e -> assertThat(e)
                 .contains("auth.mfa_failed").contains("MFA_TOKEN_INVALID"));

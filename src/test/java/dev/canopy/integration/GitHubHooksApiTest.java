@@ -307,7 +307,7 @@ class GitHubHooksApiTest extends ApiTest {
         assertThat(api.send("POST", HOOKS + tenant.slug(), null, body, headers).status()).isEqualTo(200);
         // the stored row is sealed, not the secret
         byte[] stored = scopes.inTenant(tenant.id(), () -> jdbc.sql(
-                "select sealed_secret from tenant.github_hook_secrets where tenant_id = ?").param(tenant.id())
+                "select sealed_secret from github_hook_secrets where tenant_id = ?").param(tenant.id())
                 .query(byte[].class).single());
         assertThat(new String(stored, StandardCharsets.ISO_8859_1)).doesNotContain(mine);
 
@@ -339,12 +339,12 @@ class GitHubHooksApiTest extends ApiTest {
         assertThat(deliver(tenant.slug(), "ping", old, "{}").json().path("status").asString()).isEqualTo("duplicate");
         // eight days pass for that id (the retention is seven)
         scopes.inTenant(tenant.id(), () -> jdbc.sql("""
-                update tenant.github_deliveries set received_at = now() - interval '8 days'
+                update github_deliveries set received_at = now() - interval '8 days'
                  where tenant_id = ? and delivery_id = ?
                 """).params(tenant.id(), old).update());
         assertThat(deliver(tenant.slug(), "ping", UUID.randomUUID().toString(), "{}").status()).isEqualTo(200);
         assertThat(scopes.inTenant(tenant.id(), () -> jdbc.sql(
-                "select count(*) from tenant.github_deliveries where tenant_id = ? and delivery_id = ?")
+                "select count(*) from github_deliveries where tenant_id = ? and delivery_id = ?")
                 .params(tenant.id(), old).query(Long.class).single())).isZero();
     }
 

@@ -114,7 +114,7 @@ class WebhookDeliveryBenchmark extends ApiTest {
                            round(percentile_cont(0.5) within group (order by duration_ms)), round(percentile_cont(0.99) within group (order by duration_ms)))
                       from (select extract(epoch from created_at - cast(cast(payload as jsonb) ->> 'occurred_at' as timestamptz)) * 1000 as fan,
                                    extract(epoch from last_attempt_at - created_at) * 1000 - duration_ms as wait, duration_ms
-                              from tenant.webhook_deliveries where tenant_id = ?) d
+                              from webhook_deliveries where tenant_id = ?) d
                     """).param(tenant.id()).query(String.class).single());
             String result = totals + "; " + stages;
             System.out.println("WebhookDeliveryBenchmark: " + result);

@@ -228,11 +228,11 @@ class WebhooksApiTest extends ApiTest {
         assertThat(api.get("/api/v1/webhooks", adminB.accessToken()).json().path("items").size()).isZero();
         // and the rows themselves: another tenant's scope sees none of them
         long seen = scopes.inTenant(b.id(), () -> jdbc.sql("""
-                select (select count(*) from tenant.webhooks where id = ?)
-                     + (select count(*) from tenant.webhook_deliveries where id = ?)
+                select (select count(*) from webhooks where id = ?)
+                     + (select count(*) from webhook_deliveries where id = ?)
                 """).params(UUID.fromString(id), UUID.fromString(delivery)).query(Long.class).single());
         assertThat(seen).isZero();
-        int changed = scopes.inTenant(b.id(), () -> jdbc.sql("update tenant.webhook_deliveries set status = 'failed'"
+        int changed = scopes.inTenant(b.id(), () -> jdbc.sql("update webhook_deliveries set status = 'failed'"
                 + " where id = ?").param(UUID.fromString(delivery)).update());
         assertThat(changed).isZero();
         assertThat(api.get(base + "/deliveries/" + delivery, adminA.accessToken()).json().path("status").asString())

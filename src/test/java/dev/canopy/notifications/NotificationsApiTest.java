@@ -177,11 +177,11 @@ class NotificationsApiTest extends ApiTest {
         }
         assertThat(list(ada, "").path("items").get(0).path("read").asBoolean()).as("still unread").isFalse();
         // and the row itself is out of reach of the other tenant's scope
-        assertThat(scopes.inTenant(other.id(), () -> jdbc.sql("select count(*) from tenant.notifications where id = ?")
+        assertThat(scopes.inTenant(other.id(), () -> jdbc.sql("select count(*) from notifications where id = ?")
                 .param(UUID.fromString(id)).query(Long.class).single())).isZero();
-        assertThat(scopes.inTenant(other.id(), () -> jdbc.sql("update tenant.notifications set read_at = now() where id = ?")
+        assertThat(scopes.inTenant(other.id(), () -> jdbc.sql("update notifications set read_at = now() where id = ?")
                 .param(UUID.fromString(id)).update())).isZero();
-        assertThat(jdbc.sql("select count(*) from tenant.notifications").query(Long.class).single())
+        assertThat(jdbc.sql("select count(*) from notifications").query(Long.class).single())
                 .as("no scope, no rows").isZero();
     }
 

@@ -271,15 +271,15 @@ class DeploymentsApiTest extends ApiTest {
             assertThat(scopes.inTenant(otherTenant, () -> jdbc.sql(count).param(mine).query(Long.class).single()))
                     .as(table).isZero();
         }
-        for (String change : List.of("update tenant.deployments set name = 'taken' where tenant_id = ?",
-                "update tenant.runs set state = 'failed' where tenant_id = ?",
-                "delete from tenant.run_logs where tenant_id = ?",
-                "delete from tenant.deployment_tags where tenant_id = ?",
-                "delete from tenant.environments where tenant_id = ? and name = 'staging'")) {
+        for (String change : List.of("update deployments set name = 'taken' where tenant_id = ?",
+                "update runs set state = 'failed' where tenant_id = ?",
+                "delete from run_logs where tenant_id = ?",
+                "delete from deployment_tags where tenant_id = ?",
+                "delete from environments where tenant_id = ? and name = 'staging'")) {
             assertThat(scopes.inTenant(otherTenant, () -> jdbc.sql(change).param(mine).update())).as(change)
                     .isZero();
         }
-        assertThat(catchInsert(otherTenant, "insert into tenant.environments (tenant_id, id, name) values (?, "
+        assertThat(catchInsert(otherTenant, "insert into environments (tenant_id, id, name) values (?, "
                 + "gen_random_uuid(), 'sneaky')", mine)).as("no row for another tenant").isTrue();
     }
 
@@ -302,7 +302,7 @@ class DeploymentsApiTest extends ApiTest {
         assertThat(deployment.path("outputs").path("echoed").asString()).isEqualTo("********");
         assertThat(api.get("/api/v1/audit-events?limit=200", admin.accessToken()).text()).doesNotContain(TOKEN);
         UUID tenant = admin.tenantId();
-        assertThat(scopes.inTenant(tenant, () -> jdbc.sql("select count(*) from tenant.run_logs where tenant_id = ? "
+        assertThat(scopes.inTenant(tenant, () -> jdbc.sql("select count(*) from run_logs where tenant_id = ? "
                 + "and text like ?").params(tenant, "%" + TOKEN + "%").query(Long.class).single())).isZero();
     }
 
@@ -381,7 +381,7 @@ class DeploymentsApiTest extends ApiTest {
         UUID id = UUID.fromString(created.json().path("id").asString());
         provisioning.await(admin, created.json().path("run").path("id").asString());
         UUID tenant = admin.tenantId();
-        byte[] before = scopes.inTenant(tenant, () -> jdbc.sql("select sealed_inputs from tenant.deployments "
+        byte[] before = scopes.inTenant(tenant, () -> jdbc.sql("select sealed_inputs from deployments "
                 + "where tenant_id = ? and id = ?").params(tenant, id).query(byte[].class).single());
         Session platform = fixtures.platformAdmin();
         assertThat(api.post("/api/v1/admin/keys/data-keys/" + tenant + "/rotate", platform.accessToken(), null)
@@ -391,7 +391,7 @@ class DeploymentsApiTest extends ApiTest {
                 .path("reencryption_finished_at").isNull() && System.nanoTime() < deadline) {
             Provisioning.sleep(100);
         }
-        byte[] after = scopes.inTenant(tenant, () -> jdbc.sql("select sealed_inputs from tenant.deployments "
+        byte[] after = scopes.inTenant(tenant, () -> jdbc.sql("select sealed_inputs from deployments "
                 + "where tenant_id = ? and id = ?").params(tenant, id).query(byte[].class).single());
         assertThat(after).as("re-encrypted under the new data key").isNotEqualTo(before);
         String plan = api.post("/api/v1/deployments/" + id + "/plan", admin.accessToken(), null).json().path("id")

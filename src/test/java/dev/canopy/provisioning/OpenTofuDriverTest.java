@@ -166,7 +166,7 @@ class OpenTofuDriverTest extends ApiTest {
         // the state is Canopy's, sealed: neither the inputs nor the token are readable in the table
         UUID tenant = admin.tenantId();
         UUID id = UUID.fromString(deployment);
-        byte[] sealed = scopes.inTenant(tenant, () -> jdbc.sql("select sealed_state from tenant.opentofu_states "
+        byte[] sealed = scopes.inTenant(tenant, () -> jdbc.sql("select sealed_state from opentofu_states "
                 + "where tenant_id = ? and deployment_id = ?").params(tenant, id).query(byte[].class).single());
         assertThat(new String(sealed, StandardCharsets.ISO_8859_1)).doesNotContain("hello from tofu", TOKEN,
                 "terraform_data");
@@ -174,10 +174,10 @@ class OpenTofuDriverTest extends ApiTest {
                 StandardCharsets.UTF_8);
         assertThat(state).contains("terraform_data", "hello from tofu");
         assertThat(Path.of(ESCAPED_STATE)).as("the template's own backend was overridden").doesNotExist();
-        assertThat(scopes.inTenant(tenant, () -> jdbc.sql("select count(*) from tenant.opentofu_plans where "
+        assertThat(scopes.inTenant(tenant, () -> jdbc.sql("select count(*) from opentofu_plans where "
                 + "tenant_id = ? and deployment_id = ?").params(tenant, id).query(Long.class).single()))
                 .as("the applied plan is not kept").isZero();
-        assertThat(scopes.inTenant(tenant, () -> jdbc.sql("select lock_id from tenant.opentofu_states where "
+        assertThat(scopes.inTenant(tenant, () -> jdbc.sql("select lock_id from opentofu_states where "
                 + "tenant_id = ? and deployment_id = ?").params(tenant, id).query(String.class).optional()))
                 .as("the engine released its lock").isEmpty();
 
@@ -196,7 +196,7 @@ class OpenTofuDriverTest extends ApiTest {
                 .containsExactly("delete", "delete");
         assertThat(target).doesNotExist();
         String after = new String(secrets.open(SecretBinding.tenant(tenant, "opentofu_states", deployment),
-                scopes.inTenant(tenant, () -> jdbc.sql("select sealed_state from tenant.opentofu_states where "
+                scopes.inTenant(tenant, () -> jdbc.sql("select sealed_state from opentofu_states where "
                         + "tenant_id = ? and deployment_id = ?").params(tenant, id).query(byte[].class).single())),
                 StandardCharsets.UTF_8);
         assertThat(after).doesNotContain("terraform_data");
@@ -223,7 +223,7 @@ class OpenTofuDriverTest extends ApiTest {
                 """.formatted(UUID.randomUUID());
         byte[] sealed = secrets.seal(SecretBinding.tenant(tenant, "opentofu_states", deployment),
                 other.getBytes(StandardCharsets.UTF_8));
-        scopes.inTenant(tenant, () -> jdbc.sql("insert into tenant.opentofu_states (tenant_id, deployment_id, "
+        scopes.inTenant(tenant, () -> jdbc.sql("insert into opentofu_states (tenant_id, deployment_id, "
                 + "sealed_state, serial) values (?, ?, ?, 7) on conflict (tenant_id, deployment_id) do update set "
                 + "sealed_state = excluded.sealed_state, serial = 7").params(tenant, UUID.fromString(deployment), sealed)
                 .update());
@@ -275,10 +275,10 @@ class OpenTofuDriverTest extends ApiTest {
 
         UUID tenant = admin.tenantId();
         UUID id = UUID.fromString(deployment);
-        assertThat(scopes.inTenant(tenant, () -> jdbc.sql("select lock_id from tenant.opentofu_states where "
+        assertThat(scopes.inTenant(tenant, () -> jdbc.sql("select lock_id from opentofu_states where "
                 + "tenant_id = ? and deployment_id = ?").params(tenant, id).query(String.class).optional())
                 .orElse(null)).as(log).isNull();
-        byte[] sealed = scopes.inTenant(tenant, () -> jdbc.sql("select sealed_state from tenant.opentofu_states "
+        byte[] sealed = scopes.inTenant(tenant, () -> jdbc.sql("select sealed_state from opentofu_states "
                 + "where tenant_id = ? and deployment_id = ?").params(tenant, id).query((rs, n) -> rs.getBytes(1))
                 .optional().orElse(null));
         assertThat(sealed).as(log).isNotNull();
@@ -319,7 +319,7 @@ class OpenTofuDriverTest extends ApiTest {
             assertThat(scopes.inTenant(other, () -> jdbc.sql("delete from tenant." + table + " where tenant_id = ?")
                     .param(mine).update())).as(table).isZero();
         }
-        assertThat(scopes.inTenant(mine, () -> jdbc.sql("select count(*) from tenant.opentofu_states where "
+        assertThat(scopes.inTenant(mine, () -> jdbc.sql("select count(*) from opentofu_states where "
                 + "tenant_id = ?").param(mine).query(Long.class).single())).isPositive();
     }
 

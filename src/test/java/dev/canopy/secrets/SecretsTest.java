@@ -34,7 +34,7 @@ class SecretsTest extends ApiTest {
     @Test
     void aSealedSecretOpensWithItsBinding() {
         UUID tenant = Ids.newId();
-        SecretBinding binding = SecretBinding.tenant(tenant, "tenant.cloud_accounts", Ids.newId().toString());
+        SecretBinding binding = SecretBinding.tenant(tenant, "cloud_accounts", Ids.newId().toString());
 
         byte[] sealed = secrets.sealText(binding, SECRET);
 
@@ -52,14 +52,14 @@ class SecretsTest extends ApiTest {
 
     @Test
     void sealingTwiceGivesDifferentCiphertexts() {
-        SecretBinding binding = SecretBinding.tenant(Ids.newId(), "tenant.cloud_accounts", "1");
+        SecretBinding binding = SecretBinding.tenant(Ids.newId(), "cloud_accounts", "1");
 
         assertThat(secrets.sealText(binding, SECRET)).isNotEqualTo(secrets.sealText(binding, SECRET));
     }
 
     @Test
     void aTamperedCiphertextFailsWithAClearError() {
-        SecretBinding binding = SecretBinding.tenant(Ids.newId(), "tenant.cloud_accounts", Ids.newId().toString());
+        SecretBinding binding = SecretBinding.tenant(Ids.newId(), "cloud_accounts", Ids.newId().toString());
         byte[] sealed = secrets.sealText(binding, SECRET);
 
         for (int position : new int[] { 1, 6, sealed.length / 2, sealed.length - 1 }) {
@@ -67,7 +67,7 @@ class SecretsTest extends ApiTest {
             tampered[position] ^= 0x01;
             assertThatThrownBy(() -> secrets.open(binding, tampered))
                     .isInstanceOf(SecretUnreadableException.class)
-                    .hasMessageContaining("tenant.cloud_accounts record " + binding.recordId())
+                    .hasMessageContaining("cloud_accounts record " + binding.recordId())
                     .hasMessageContaining("cannot be opened")
                     .hasMessageNotContaining(SECRET);
         }
@@ -88,26 +88,26 @@ class SecretsTest extends ApiTest {
     @Test
     void aCiphertextMovedToAnotherTenantDoesNotOpen() {
         String record = Ids.newId().toString();
-        SecretBinding original = SecretBinding.tenant(Ids.newId(), "tenant.cloud_accounts", record);
-        SecretBinding elsewhere = SecretBinding.tenant(Ids.newId(), "tenant.cloud_accounts", record);
+        SecretBinding original = SecretBinding.tenant(Ids.newId(), "cloud_accounts", record);
+        SecretBinding elsewhere = SecretBinding.tenant(Ids.newId(), "cloud_accounts", record);
         secrets.sealText(elsewhere, "the other tenant has a data key too");
 
         byte[] sealed = secrets.sealText(original, SECRET);
 
         assertThatThrownBy(() -> secrets.open(elsewhere, sealed)).isInstanceOf(SecretUnreadableException.class)
                 .hasMessageContaining("sealed for another tenant, table or record");
-        assertThatThrownBy(() -> secrets.open(SecretBinding.platform("tenant.cloud_accounts", record), sealed))
+        assertThatThrownBy(() -> secrets.open(SecretBinding.platform("cloud_accounts", record), sealed))
                 .isInstanceOf(SecretUnreadableException.class);
     }
 
     @Test
     void aCiphertextMovedToAnotherRowOrTableDoesNotOpen() {
         UUID tenant = Ids.newId();
-        SecretBinding original = SecretBinding.tenant(tenant, "tenant.cloud_accounts", Ids.newId().toString());
+        SecretBinding original = SecretBinding.tenant(tenant, "cloud_accounts", Ids.newId().toString());
         byte[] sealed = secrets.sealText(original, SECRET);
 
         assertThatThrownBy(() -> secrets.open(
-                SecretBinding.tenant(tenant, "tenant.cloud_accounts", Ids.newId().toString()), sealed))
+                SecretBinding.tenant(tenant, "cloud_accounts", Ids.newId().toString()), sealed))
                 .isInstanceOf(SecretUnreadableException.class);
         assertThatThrownBy(() -> secrets.open(
                 SecretBinding.tenant(tenant, "tenant.sso_providers", original.recordId()), sealed))
@@ -117,17 +117,17 @@ class SecretsTest extends ApiTest {
 
     @Test
     void aTenantWithoutDataKeyCannotOpenAnything() {
-        SecretBinding sealedFor = SecretBinding.tenant(Ids.newId(), "tenant.cloud_accounts", "1");
+        SecretBinding sealedFor = SecretBinding.tenant(Ids.newId(), "cloud_accounts", "1");
         byte[] sealed = secrets.sealText(sealedFor, SECRET);
 
-        assertThatThrownBy(() -> secrets.open(SecretBinding.tenant(Ids.newId(), "tenant.cloud_accounts", "1"), sealed))
+        assertThatThrownBy(() -> secrets.open(SecretBinding.tenant(Ids.newId(), "cloud_accounts", "1"), sealed))
                 .isInstanceOf(SecretUnreadableException.class).hasMessageContaining("no data key");
     }
 
     @Test
     void dataKeysAreStoredOnlyWrapped() {
         UUID tenant = Ids.newId();
-        secrets.sealText(SecretBinding.tenant(tenant, "tenant.cloud_accounts", "1"), SECRET);
+        secrets.sealText(SecretBinding.tenant(tenant, "cloud_accounts", "1"), SECRET);
 
         var row = jdbc.sql("select kek_version, wrapped_keyset from platform.data_keys where tenant_id = ?")
                 .param(tenant).query().singleRow();

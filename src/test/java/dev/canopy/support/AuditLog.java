@@ -23,7 +23,7 @@ public final class AuditLog {
     public static List<Event> ofRequest(TenantTransactions scopes, JdbcClient jdbc, UUID tenantId, String requestId) {
         return scopes.inTenant(tenantId, () -> jdbc.sql("""
                 select action, status, actor_type, actor_email, resource_type, resource_id, details::text as details
-                  from tenant.audit_events where tenant_id = ? and request_id = ? order by seq
+                  from audit_events where tenant_id = ? and request_id = ? order by seq
                 """).params(tenantId, requestId).query(Event.class).list());
     }
 }

@@ -35,7 +35,7 @@ class TenantApiTest extends ApiTest {
 
     private static final String TENANTS = "/api/v1/tenants";
     private static final Set<String> TENANT_FIELDS = Set.of("id", "name", "slug", "status", "parent_tenant_id",
-            "region", "created_at", "updated_at", "version", "settings");
+            "region", "created_at", "updated_at", "version", "settings", "placement");
 
     // --- shape -------------------------------------------------------------------------------------------
 

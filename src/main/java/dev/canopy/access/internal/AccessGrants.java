@@ -32,7 +32,7 @@ public class AccessGrants {
 
     public List<AccessGrant> list(UUID tenantId, @Nullable UUID after, int limit) {
         return jdbc.sql("""
-                select * from tenant.access_grants
+                select * from access_grants
                  where tenant_id = :tenant and (cast(:after as uuid) is null or id > :after)
                  order by id limit :limit
                 """).param("tenant", tenantId).param("after", after).param("limit", limit).query(GRANT).list();
@@ -41,7 +41,7 @@ public class AccessGrants {
     /** Grants in force now. */
     public List<AccessGrant> live(UUID tenantId) {
         return jdbc.sql("""
-                select * from tenant.access_grants
+                select * from access_grants
                  where tenant_id = ? and revoked_at is null and (expires_at is null or expires_at > now())
                  order by id
                 """).param(tenantId).query(GRANT).list();
@@ -49,38 +49,38 @@ public class AccessGrants {
 
     /** The tenants with a grant in force to the current tenant (the grantee's scope: see tenants_granting_to). */
     public List<UUID> grantorsTo(UUID granteeTenantId) {
-        return jdbc.sql("select tenants_granting_to from tenant.tenants_granting_to(?) order by 1")
+        return jdbc.sql("select tenants_granting_to from tenants_granting_to(?) order by 1")
                 .param(granteeTenantId).query(UUID.class).list();
     }
 
     public Optional<AccessGrant> find(UUID tenantId, UUID id) {
-        return jdbc.sql("select * from tenant.access_grants where tenant_id = ? and id = ?").params(tenantId, id)
+        return jdbc.sql("select * from access_grants where tenant_id = ? and id = ?").params(tenantId, id)
                 .query(GRANT).optional();
     }
 
     public void insert(UUID tenantId, UUID id, UUID granteeTenantId, String roleKey, String granteeRole,
             @Nullable Timestamp expiresAt, UUID createdBy) {
         jdbc.sql("""
-                insert into tenant.access_grants (tenant_id, id, grantee_tenant_id, role_key, grantee_role,
+                insert into access_grants (tenant_id, id, grantee_tenant_id, role_key, grantee_role,
                                                   expires_at, created_by)
                 values (?, ?, ?, ?, ?, ?, ?)
                 """).params(tenantId, id, granteeTenantId, roleKey, granteeRole, expiresAt, createdBy).update();
     }
 
     public boolean revoke(UUID tenantId, UUID id) {
-        return jdbc.sql("update tenant.access_grants set revoked_at = now() where tenant_id = ? and id = ? and revoked_at is null")
+        return jdbc.sql("update access_grants set revoked_at = now() where tenant_id = ? and id = ? and revoked_at is null")
                 .params(tenantId, id).update() == 1;
     }
 
     public void recordSession(UUID tenantId, UUID sessionId, UUID grantId, UUID viaTenantId) {
         jdbc.sql("""
-                insert into tenant.session_delegations (tenant_id, session_id, grant_id, via_tenant_id)
+                insert into session_delegations (tenant_id, session_id, grant_id, via_tenant_id)
                 values (?, ?, ?, ?)
                 """).params(tenantId, sessionId, grantId, viaTenantId).update();
     }
 
     public Optional<SessionDelegation> ofSession(UUID tenantId, UUID sessionId) {
-        return jdbc.sql("select grant_id, via_tenant_id from tenant.session_delegations where tenant_id = ? and session_id = ?")
+        return jdbc.sql("select grant_id, via_tenant_id from session_delegations where tenant_id = ? and session_id = ?")
                 .params(tenantId, sessionId)
                 .query((rs, n) -> new SessionDelegation(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)))
                 .optional();

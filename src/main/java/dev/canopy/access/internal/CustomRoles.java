@@ -31,7 +31,7 @@ public class CustomRoles {
 
     public List<CustomRole> list(UUID tenantId, @Nullable UUID after, int limit) {
         return jdbc.sql("""
-                select * from tenant.roles
+                select * from roles
                  where tenant_id = :tenant and (cast(:after as uuid) is null or id > :after)
                  order by id
                  limit :limit
@@ -42,17 +42,17 @@ public class CustomRoles {
 
     /** The tenant's custom roles by name, at most {@code limit}, for forms that offer them. */
     public List<CustomRole> byName(UUID tenantId, int limit) {
-        return jdbc.sql("select * from tenant.roles where tenant_id = ? order by lower(name), id limit ?")
+        return jdbc.sql("select * from roles where tenant_id = ? order by lower(name), id limit ?")
                 .params(tenantId, limit).query(ROLE).list();
     }
 
     /** How many the tenant has (tenant scope). */
     public long count(UUID tenantId) {
-        return jdbc.sql("select count(*) from tenant.roles where tenant_id = ?").param(tenantId).query(Long.class).single();
+        return jdbc.sql("select count(*) from roles where tenant_id = ?").param(tenantId).query(Long.class).single();
     }
 
     public Optional<CustomRole> find(UUID tenantId, UUID id) {
-        return jdbc.sql("select * from tenant.roles where tenant_id = ? and id = ?").params(tenantId, id)
+        return jdbc.sql("select * from roles where tenant_id = ? and id = ?").params(tenantId, id)
                 .query(ROLE).optional();
     }
 
@@ -60,13 +60,13 @@ public class CustomRoles {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return jdbc.sql("select * from tenant.roles where tenant_id = ? and id = any (?)")
+        return jdbc.sql("select * from roles where tenant_id = ? and id = any (?)")
                 .params(tenantId, ids.toArray(UUID[]::new)).query(ROLE).list();
     }
 
     public void insert(UUID tenantId, UUID id, String name, String description, List<String> permissions) {
         jdbc.sql("""
-                insert into tenant.roles (tenant_id, id, name, description, permissions)
+                insert into roles (tenant_id, id, name, description, permissions)
                 values (:tenant, :id, :name, :description, :permissions)
                 """)
                 .param("tenant", tenantId).param("id", id).param("name", name).param("description", description)
@@ -78,7 +78,7 @@ public class CustomRoles {
     public boolean update(UUID tenantId, UUID id, long version, @Nullable String name, @Nullable String description,
             @Nullable List<String> permissions) {
         return jdbc.sql("""
-                update tenant.roles
+                update roles
                    set name = coalesce(:name, name),
                        description = coalesce(:description, description),
                        permissions = coalesce(:permissions, permissions),
@@ -92,7 +92,7 @@ public class CustomRoles {
     }
 
     public boolean delete(UUID tenantId, UUID id) {
-        return jdbc.sql("delete from tenant.roles where tenant_id = ? and id = ?").params(tenantId, id).update() == 1;
+        return jdbc.sql("delete from roles where tenant_id = ? and id = ?").params(tenantId, id).update() == 1;
     }
 
     static List<String> strings(ResultSet rs, String column) throws SQLException {

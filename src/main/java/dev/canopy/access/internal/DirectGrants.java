@@ -29,20 +29,20 @@ public class DirectGrants {
 
     /** Every grant and deny of the user, expired ones included (they are shown, and grant nothing). */
     public List<DirectGrant> of(UUID tenantId, UUID userId) {
-        return jdbc.sql("select * from tenant.user_permissions where tenant_id = ? and user_id = ? order by permission")
+        return jdbc.sql("select * from user_permissions where tenant_id = ? and user_id = ? order by permission")
                 .params(tenantId, userId).query(GRANT).list();
     }
 
     /** The grants and denies in force now. */
     public List<DirectGrant> current(UUID tenantId, UUID userId) {
         return jdbc.sql("""
-                select * from tenant.user_permissions
+                select * from user_permissions
                  where tenant_id = ? and user_id = ? and (expires_at is null or expires_at > now())
                 """).params(tenantId, userId).query(GRANT).list();
     }
 
     public Optional<DirectGrant> find(UUID tenantId, UUID userId, String permission) {
-        return jdbc.sql("select * from tenant.user_permissions where tenant_id = ? and user_id = ? and permission = ?")
+        return jdbc.sql("select * from user_permissions where tenant_id = ? and user_id = ? and permission = ?")
                 .params(tenantId, userId, permission).query(GRANT).optional();
     }
 
@@ -50,7 +50,7 @@ public class DirectGrants {
     public void put(UUID tenantId, UUID userId, String permission, String effect, @Nullable Timestamp expiresAt,
             UUID createdBy) {
         jdbc.sql("""
-                insert into tenant.user_permissions (tenant_id, user_id, permission, effect, expires_at, created_by)
+                insert into user_permissions (tenant_id, user_id, permission, effect, expires_at, created_by)
                 values (:tenant, :user, :permission, :effect, :expires, :by)
                 on conflict (tenant_id, user_id, permission) do update
                    set effect = excluded.effect, expires_at = excluded.expires_at,
@@ -62,7 +62,7 @@ public class DirectGrants {
     }
 
     public boolean delete(UUID tenantId, UUID userId, String permission) {
-        return jdbc.sql("delete from tenant.user_permissions where tenant_id = ? and user_id = ? and permission = ?")
+        return jdbc.sql("delete from user_permissions where tenant_id = ? and user_id = ? and permission = ?")
                 .params(tenantId, userId, permission).update() == 1;
     }
 }

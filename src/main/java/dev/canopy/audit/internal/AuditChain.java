@@ -23,9 +23,11 @@ import dev.canopy.platform.db.TenantTransactions;
 public class AuditChain {
 
     private final JdbcClient jdbc;
+    private final TenantTransactions scopes;
 
-    AuditChain(JdbcClient jdbc) {
+    AuditChain(JdbcClient jdbc, TenantTransactions scopes) {
         this.jdbc = jdbc;
+        this.scopes = scopes;
     }
 
     @SuppressWarnings("unchecked")
@@ -42,6 +44,8 @@ public class AuditChain {
                 ChainedEvent.canonicalDetails((Map<String, Object>) Redaction.redact(record.details())), new byte[0],
                 new byte[0]);
         String[] aroundSeq = unplaced.aroundSeq();
+        // the one statement below names audit_events before it sets the scope: the schema has to be chosen first
+        scopes.useSchemaOf(tenantId);
         Place place = appendAfterHead(unplaced, aroundSeq).orElseGet(() -> {
             ensureHead(tenantId);
             return appendAfterHead(unplaced, aroundSeq).orElseThrow();
@@ -80,7 +84,7 @@ public class AuditChain {
                         set_config('canopy.tenant_id', :tenantText, true), set_config('canopy.user_id', '', true)
                     from platform.audit_chain_heads where tenant_id = :tenant for update),
                 appended as (
-                    insert into tenant.audit_events (tenant_id, seq, id, occurred_at, actor_type, actor_id,
+                    insert into audit_events (tenant_id, seq, id, occurred_at, actor_type, actor_id,
                         actor_email, actor_via_tenant_id, action, resource_type, resource_id, status, http_status, ip,
                         user_agent, request_id, details, prev_hash, hash)
                     select head.tenant_id, head.seq, :id, :occurredAt, :actorType, :actorId, :actorEmail, :via,
@@ -90,7 +94,7 @@ public class AuditChain {
                     from head
                     returning tenant_id, seq, prev_hash, hash),
                 terms as (
-                    insert into tenant.audit_terms (tenant_id, term, seq)
+                    insert into audit_terms (tenant_id, term, seq)
                     select head.tenant_id, t.term, head.seq
                     from head, unnest(tsvector_to_array(
                         to_tsvector('simple', :action || ' ' || cast(:details as jsonb)::text))) as t(term))

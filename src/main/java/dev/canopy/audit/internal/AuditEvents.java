@@ -21,7 +21,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * SQL over {@code tenant.audit_events} for reading: the filtered list, streams for export, verification
+ * SQL over {@code audit_events} for reading: the filtered list, streams for export, verification
  * and archiving, and the chain's head and archive anchor. Every method runs inside a tenant scope
  * ({@link dev.canopy.platform.db.TenantTransactions}); the tenant is also named in the SQL so that the
  * planner sees it.
@@ -145,7 +145,7 @@ class AuditEvents {
      */
     void streamRange(UUID tenantId, long fromSeq, long toSeq, EventReader reader) {
         jdbc.sql("select " + COLUMNS + """
-                  from tenant.audit_events
+                  from audit_events
                  where tenant_id = :tenant and seq between :from and :to
                  order by seq
                 """)
@@ -179,7 +179,7 @@ class AuditEvents {
 
     Anchor anchor(UUID tenantId) {
         return jdbc.sql("""
-                select to_seq, anchor_hash from tenant.audit_archives where tenant_id = ? order by to_seq desc limit 1
+                select to_seq, anchor_hash from audit_archives where tenant_id = ? order by to_seq desc limit 1
                 """)
                 .param(tenantId)
                 .query((rs, n) -> new Anchor(rs.getLong("to_seq"), rs.getBytes("anchor_hash")))
@@ -201,7 +201,7 @@ class AuditEvents {
     Optional<Long> firstSeqAtOrAfter(UUID tenantId, long after, OffsetDateTime cutoff) {
         // walks the kept chain from its start, so this stops at the first young event
         return jdbc.sql("""
-                select seq from tenant.audit_events
+                select seq from audit_events
                  where tenant_id = :tenant and seq > :after and occurred_at >= :cutoff
                  order by seq limit 1
                 """)
@@ -213,7 +213,7 @@ class AuditEvents {
     }
 
     Optional<Long> lastSeq(UUID tenantId) {
-        return jdbc.sql("select max(seq) from tenant.audit_events where tenant_id = ?")
+        return jdbc.sql("select max(seq) from audit_events where tenant_id = ?")
                 .param(tenantId)
                 .query(Long.class)
                 .optional();
@@ -229,7 +229,7 @@ class AuditEvents {
 
     void insertArchive(UUID tenantId, long fromSeq, long toSeq, byte[] anchorHash, String file, String sha256) {
         jdbc.sql("""
-                insert into tenant.audit_archives (tenant_id, from_seq, to_seq, anchor_hash, file, file_sha256)
+                insert into audit_archives (tenant_id, from_seq, to_seq, anchor_hash, file, file_sha256)
                 values (:tenant, :from, :to, :anchor, :file, :sha256)
                 """)
                 .param("tenant", tenantId)
@@ -242,7 +242,7 @@ class AuditEvents {
     }
 
     long prune(UUID tenantId, long toSeq) {
-        return jdbc.sql("select tenant.prune_archived_audit_events(?, ?)")
+        return jdbc.sql("select prune_archived_audit_events(?, ?)")
                 .params(tenantId, toSeq)
                 .query(Long.class)
                 .single();
@@ -268,7 +268,7 @@ class AuditEvents {
     }
 
     private static Query where(UUID tenantId, AuditFilter f, List<String> searchTerms) {
-        var query = new Query(new StringBuilder("select " + COLUMNS + " from tenant.audit_events where tenant_id = :tenant"),
+        var query = new Query(new StringBuilder("select " + COLUMNS + " from audit_events where tenant_id = :tenant"),
                 new LinkedHashMap<>());
         query.params.put("tenant", tenantId);
         query.add(f.userId(), "actor_id = :userId", "userId");
@@ -290,7 +290,7 @@ class AuditEvents {
                 query.sql.append(" and false"); // no word in it, as plainto_tsquery would find none
             }
             for (int i = 0; i < searchTerms.size(); i++) {
-                query.sql.append(" and exists (select 1 from tenant.audit_terms t where t.tenant_id = :tenant"
+                query.sql.append(" and exists (select 1 from audit_terms t where t.tenant_id = :tenant"
                         + " and t.term = :term" + i + " and t.seq = audit_events.seq)");
                 query.params.put("term" + i, searchTerms.get(i));
             }

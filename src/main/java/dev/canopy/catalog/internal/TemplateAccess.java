@@ -36,35 +36,35 @@ class TemplateAccess {
 
     boolean hasGrant(UUID tenantId, UUID templateId, UUID userId) {
         return jdbc.sql("""
-                select exists (select 1 from tenant.template_grants where tenant_id = ? and template_id = ? and user_id = ?)
+                select exists (select 1 from template_grants where tenant_id = ? and template_id = ? and user_id = ?)
                 """).params(tenantId, templateId, userId).query(Boolean.class).single();
     }
 
     void grant(UUID tenantId, UUID templateId, UUID userId, UUID by, @Nullable UUID requestId) {
         jdbc.sql("""
-                insert into tenant.template_grants (tenant_id, template_id, user_id, granted_by, request_id)
+                insert into template_grants (tenant_id, template_id, user_id, granted_by, request_id)
                 values (?, ?, ?, ?, ?) on conflict (tenant_id, template_id, user_id) do nothing
                 """).params(tenantId, templateId, userId, by, requestId).update();
     }
 
     boolean revoke(UUID tenantId, UUID templateId, UUID userId) {
-        boolean removed = jdbc.sql("delete from tenant.template_grants where tenant_id = ? and template_id = ? and user_id = ?")
+        boolean removed = jdbc.sql("delete from template_grants where tenant_id = ? and template_id = ? and user_id = ?")
                 .params(tenantId, templateId, userId).update() == 1;
         jdbc.sql("""
-                update tenant.template_access_requests set status = 'revoked'
+                update template_access_requests set status = 'revoked'
                  where tenant_id = ? and template_id = ? and requester_id = ? and status = 'approved'
                 """).params(tenantId, templateId, userId).update();
         return removed;
     }
 
     List<TemplateGrant> grants(UUID tenantId, UUID templateId) {
-        return jdbc.sql("select * from tenant.template_grants where tenant_id = ? and template_id = ? order by granted_at")
+        return jdbc.sql("select * from template_grants where tenant_id = ? and template_id = ? order by granted_at")
                 .params(tenantId, templateId).query(GRANT).list();
     }
 
     void insertRequest(AccessRequest r) {
         jdbc.sql("""
-                insert into tenant.template_access_requests (tenant_id, id, template_id, requester_id, requester_email,
+                insert into template_access_requests (tenant_id, id, template_id, requester_id, requester_email,
                        reason, business_unit_id)
                 values (?, ?, ?, ?, ?, ?, ?)
                 """).params(r.tenantId(), r.id(), r.templateId(), r.requesterId(), r.requesterEmail(), r.reason(),
@@ -72,7 +72,7 @@ class TemplateAccess {
     }
 
     Optional<AccessRequest> findRequest(UUID tenantId, UUID id) {
-        return jdbc.sql("select * from tenant.template_access_requests where tenant_id = ? and id = ?")
+        return jdbc.sql("select * from template_access_requests where tenant_id = ? and id = ?")
                 .params(tenantId, id).query(REQUEST).optional();
     }
 
@@ -83,7 +83,7 @@ class TemplateAccess {
     List<AccessRequest> requests(UUID tenantId, @Nullable String status, @Nullable UUID templateId,
             @Nullable UUID requester, List<UUID> units, @Nullable UUID after, int limit) {
         return jdbc.sql("""
-                select * from tenant.template_access_requests
+                select * from template_access_requests
                  where tenant_id = :tenant and (cast(:status as text) is null or status = :status)
                    and (cast(:template as uuid) is null or template_id = :template)
                    and (cast(:requester as uuid) is null or requester_id = :requester
@@ -98,7 +98,7 @@ class TemplateAccess {
     /** Decides a pending request; false when it was decided already (two approvers racing). */
     boolean decide(UUID tenantId, UUID id, String status, UUID by, @Nullable String comment) {
         return jdbc.sql("""
-                update tenant.template_access_requests
+                update template_access_requests
                    set status = ?, decided_by = ?, decided_at = now(), decision_comment = ?
                  where tenant_id = ? and id = ? and status = 'pending'
                 """).params(status, by, comment, tenantId, id).update() == 1;

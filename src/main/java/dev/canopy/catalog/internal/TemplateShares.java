@@ -27,27 +27,27 @@ class TemplateShares {
     /** Adds the share, or answers the existing one for the same target. */
     TemplateShare add(UUID tenantId, UUID id, UUID templateId, @Nullable UUID clientTenantId, UUID by) {
         jdbc.sql("""
-                insert into tenant.template_shares (tenant_id, id, template_id, client_tenant_id, all_clients, created_by)
+                insert into template_shares (tenant_id, id, template_id, client_tenant_id, all_clients, created_by)
                 values (?, ?, ?, ?, ?, ?) on conflict do nothing
                 """).params(tenantId, id, templateId, clientTenantId, clientTenantId == null, by).update();
         return jdbc.sql("""
-                select * from tenant.template_shares
+                select * from template_shares
                  where tenant_id = ? and template_id = ? and client_tenant_id is not distinct from ?
                 """).params(tenantId, templateId, clientTenantId).query(SHARE).single();
     }
 
     List<TemplateShare> list(UUID tenantId, UUID templateId) {
-        return jdbc.sql("select * from tenant.template_shares where tenant_id = ? and template_id = ? order by id")
+        return jdbc.sql("select * from template_shares where tenant_id = ? and template_id = ? order by id")
                 .params(tenantId, templateId).query(SHARE).list();
     }
 
     Optional<TemplateShare> find(UUID tenantId, UUID templateId, UUID id) {
-        return jdbc.sql("select * from tenant.template_shares where tenant_id = ? and template_id = ? and id = ?")
+        return jdbc.sql("select * from template_shares where tenant_id = ? and template_id = ? and id = ?")
                 .params(tenantId, templateId, id).query(SHARE).optional();
     }
 
     boolean remove(UUID tenantId, UUID templateId, UUID id) {
-        return jdbc.sql("delete from tenant.template_shares where tenant_id = ? and template_id = ? and id = ?")
+        return jdbc.sql("delete from template_shares where tenant_id = ? and template_id = ? and id = ?")
                 .params(tenantId, templateId, id).update() == 1;
     }
 }

@@ -19,7 +19,7 @@ import dev.canopy.platform.web.ApiException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
-/** SQL for {@code tenant.templates} and {@code tenant.template_versions}; every call runs in a tenant's scope. */
+/** SQL for {@code templates} and {@code template_versions}; every call runs in a tenant's scope. */
 @Repository
 public class Templates {
 
@@ -68,7 +68,7 @@ public class Templates {
 
     void insert(Template t) {
         jdbc.sql("""
-                insert into tenant.templates (tenant_id, id, name, description, driver, tags, locked, created_by)
+                insert into templates (tenant_id, id, name, description, driver, tags, locked, created_by)
                 values (:tenant, :id, :name, :description, :driver, :tags, :locked, :createdBy)
                 """).param("tenant", t.tenantId()).param("id", t.id()).param("name", t.name())
                 .param("description", t.description()).param("driver", t.driver())
@@ -77,14 +77,14 @@ public class Templates {
     }
 
     public Optional<Template> find(UUID tenantId, UUID id) {
-        return jdbc.sql("select * from tenant.templates where tenant_id = ? and id = ?").params(tenantId, id)
+        return jdbc.sql("select * from templates where tenant_id = ? and id = ?").params(tenantId, id)
                 .query(TEMPLATE).optional();
     }
 
     /** The tenant's templates in id order after the cursor, matching the filter. */
     public List<Template> list(UUID tenantId, Filter filter, @Nullable UUID after, int limit) {
         return jdbc.sql("""
-                select * from tenant.templates
+                select * from templates
                  where tenant_id = :tenant
                    and (cast(:after as uuid) is null or id > :after)
                    and (cast(:driver as text) is null or driver = :driver)
@@ -99,9 +99,9 @@ public class Templates {
     /** Shared templates of an MSP (read in its scope) that it publishes to the client, in id order. */
     public List<Template> listSharedWith(UUID mspId, UUID clientId, Filter filter, @Nullable UUID after, int limit) {
         return jdbc.sql("""
-                select t.* from tenant.templates t
+                select t.* from templates t
                  where t.tenant_id = :msp
-                   and exists (select 1 from tenant.template_shares s
+                   and exists (select 1 from template_shares s
                                 where s.tenant_id = t.tenant_id and s.template_id = t.id
                                   and (s.all_clients or s.client_tenant_id = :client))
                    and (cast(:after as uuid) is null or t.id > :after)
@@ -116,7 +116,7 @@ public class Templates {
 
     boolean isSharedWith(UUID mspId, UUID templateId, UUID clientId) {
         return jdbc.sql("""
-                select exists (select 1 from tenant.template_shares
+                select exists (select 1 from template_shares
                                 where tenant_id = ? and template_id = ? and (all_clients or client_tenant_id = ?))
                 """).params(mspId, templateId, clientId).query(Boolean.class).single();
     }
@@ -124,7 +124,7 @@ public class Templates {
     boolean update(UUID tenantId, UUID id, String name, String description, List<String> tags, boolean locked,
             long expectedVersion) {
         return jdbc.sql("""
-                update tenant.templates
+                update templates
                    set name = :name, description = :description, tags = :tags, locked = :locked,
                        updated_at = now(), version = version + 1
                  where tenant_id = :tenant and id = :id and version = :version
@@ -134,29 +134,29 @@ public class Templates {
     }
 
     void setLatest(UUID tenantId, UUID id, @Nullable String latest) {
-        jdbc.sql("update tenant.templates set latest_version = ?, updated_at = now() where tenant_id = ? and id = ?")
+        jdbc.sql("update templates set latest_version = ?, updated_at = now() where tenant_id = ? and id = ?")
                 .params(latest, tenantId, id).update();
     }
 
     /** Takes the template's row lock: publishing and yanking one template happen one at a time. */
     boolean lock(UUID tenantId, UUID id) {
-        return jdbc.sql("select 1 from tenant.templates where tenant_id = ? and id = ? for update")
+        return jdbc.sql("select 1 from templates where tenant_id = ? and id = ? for update")
                 .params(tenantId, id).query(Integer.class).optional().isPresent();
     }
 
     boolean delete(UUID tenantId, UUID id) {
-        return jdbc.sql("delete from tenant.templates where tenant_id = ? and id = ?").params(tenantId, id)
+        return jdbc.sql("delete from templates where tenant_id = ? and id = ?").params(tenantId, id)
                 .update() == 1;
     }
 
     public long count(UUID tenantId) {
-        return jdbc.sql("select count(*) from tenant.templates where tenant_id = ?").param(tenantId)
+        return jdbc.sql("select count(*) from templates where tenant_id = ?").param(tenantId)
                 .query(Long.class).single();
     }
 
     void insertVersion(TemplateVersion v) {
         jdbc.sql("""
-                insert into tenant.template_versions (tenant_id, template_id, version, digest, size_bytes,
+                insert into template_versions (tenant_id, template_id, version, digest, size_bytes,
                        unpacked_bytes, manifest, files, published_by)
                 values (:tenant, :template, :version, :digest, :size, :unpacked, cast(:manifest as jsonb),
                         cast(:files as jsonb), :by)
@@ -167,19 +167,19 @@ public class Templates {
     }
 
     public Optional<TemplateVersion> findVersion(UUID tenantId, UUID templateId, String version) {
-        return jdbc.sql("select * from tenant.template_versions where tenant_id = ? and template_id = ? and version = ?")
+        return jdbc.sql("select * from template_versions where tenant_id = ? and template_id = ? and version = ?")
                 .params(tenantId, templateId, version).query(VERSION).optional();
     }
 
     /** Every version of a template, in no particular order (semver order is the caller's). */
     public List<TemplateVersion> versions(UUID tenantId, UUID templateId) {
-        return jdbc.sql("select * from tenant.template_versions where tenant_id = ? and template_id = ?")
+        return jdbc.sql("select * from template_versions where tenant_id = ? and template_id = ?")
                 .params(tenantId, templateId).query(VERSION).list();
     }
 
     boolean yank(UUID tenantId, UUID templateId, String version, UUID by, @Nullable String reason) {
         return jdbc.sql("""
-                update tenant.template_versions set yanked = true, yanked_at = now(), yanked_by = ?, yank_reason = ?
+                update template_versions set yanked = true, yanked_at = now(), yanked_by = ?, yank_reason = ?
                  where tenant_id = ? and template_id = ? and version = ? and not yanked
                 """).params(by, reason, tenantId, templateId, version).update() == 1;
     }

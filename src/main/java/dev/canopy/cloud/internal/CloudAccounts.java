@@ -18,7 +18,7 @@ import org.springframework.stereotype.Repository;
 
 import tools.jackson.databind.json.JsonMapper;
 
-/** SQL for {@code tenant.cloud_accounts}: tenant data, so every call runs inside the tenant's scope. */
+/** SQL for {@code cloud_accounts}: tenant data, so every call runs inside the tenant's scope. */
 @Repository
 class CloudAccounts {
 
@@ -43,7 +43,7 @@ class CloudAccounts {
 
     void insert(CloudAccount a) {
         jdbc.sql("""
-                insert into tenant.cloud_accounts (tenant_id, id, name, provider, auth_type, settings, sealed_credentials,
+                insert into cloud_accounts (tenant_id, id, name, provider, auth_type, settings, sealed_credentials,
                        credentials_hint, environments, tags, created_by)
                 values (:tenant, :id, :name, :provider, :authType, cast(:settings as jsonb), :sealed, :hint,
                         :environments, cast(:tags as jsonb), :createdBy)
@@ -57,14 +57,14 @@ class CloudAccounts {
     }
 
     Optional<CloudAccount> find(UUID tenantId, UUID id) {
-        return jdbc.sql("select * from tenant.cloud_accounts where tenant_id = ? and id = ?")
+        return jdbc.sql("select * from cloud_accounts where tenant_id = ? and id = ?")
                 .params(tenantId, id).query(ACCOUNT).optional();
     }
 
     /** The tenant's accounts in id order after the cursor, optionally of one provider. */
     List<CloudAccount> list(UUID tenantId, @Nullable String provider, @Nullable UUID after, int limit) {
         return jdbc.sql("""
-                select * from tenant.cloud_accounts
+                select * from cloud_accounts
                  where tenant_id = :tenant and (cast(:provider as text) is null or provider = :provider)
                    and (cast(:after as uuid) is null or id > :after)
                  order by id limit :limit
@@ -76,7 +76,7 @@ class CloudAccounts {
     /** Writes an update if the row is still at {@code expectedVersion}; false when someone changed it first. */
     boolean update(CloudAccount a, long expectedVersion) {
         return jdbc.sql("""
-                update tenant.cloud_accounts
+                update cloud_accounts
                    set name = :name, auth_type = :authType, settings = cast(:settings as jsonb),
                        sealed_credentials = :sealed, credentials_hint = :hint, environments = :environments,
                        tags = cast(:tags as jsonb), updated_at = now(), version = version + 1
@@ -91,18 +91,18 @@ class CloudAccounts {
     }
 
     long count(UUID tenantId) {
-        return jdbc.sql("select count(*) from tenant.cloud_accounts where tenant_id = ?").param(tenantId)
+        return jdbc.sql("select count(*) from cloud_accounts where tenant_id = ?").param(tenantId)
                 .query(Long.class).single();
     }
 
     boolean delete(UUID tenantId, UUID id) {
-        return jdbc.sql("delete from tenant.cloud_accounts where tenant_id = ? and id = ?").params(tenantId, id)
+        return jdbc.sql("delete from cloud_accounts where tenant_id = ? and id = ?").params(tenantId, id)
                 .update() == 1;
     }
 
     void recordTest(UUID tenantId, UUID id, boolean ok, String detail) {
         jdbc.sql("""
-                update tenant.cloud_accounts set last_test_at = now(), last_test_ok = ?, last_test_detail = ?
+                update cloud_accounts set last_test_at = now(), last_test_ok = ?, last_test_detail = ?
                  where tenant_id = ? and id = ?
                 """).params(ok, detail, tenantId, id).update();
     }
@@ -110,7 +110,7 @@ class CloudAccounts {
     /** Sealed credentials of the tenant after a record id, for re-encryption. */
     List<Object[]> sealedAfter(UUID tenantId, @Nullable UUID after, int limit) {
         return jdbc.sql("""
-                select id, sealed_credentials from tenant.cloud_accounts
+                select id, sealed_credentials from cloud_accounts
                  where tenant_id = :tenant and (cast(:after as uuid) is null or id > :after) order by id limit :limit
                 """).param("tenant", tenantId).param("after", after).param("limit", limit)
                 .query((rs, n) -> new Object[] { rs.getObject(1, UUID.class), rs.getBytes(2) }).list();
@@ -118,7 +118,7 @@ class CloudAccounts {
 
     boolean replaceSealed(UUID tenantId, UUID id, byte[] current, byte[] resealed) {
         return jdbc.sql("""
-                update tenant.cloud_accounts set sealed_credentials = ?
+                update cloud_accounts set sealed_credentials = ?
                  where tenant_id = ? and id = ? and sealed_credentials = ?
                 """).params(resealed, tenantId, id, current).update() == 1;
     }

@@ -6,7 +6,7 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
-/** A row of {@code tenant.api_keys}: a service principal of one tenant, never its secret. */
+/** A row of {@code api_keys}: a service principal of one tenant, never its secret. */
 public record ApiKey(UUID tenantId, UUID id, String name, String prefix, List<String> roles, @Nullable UUID createdBy,
         Instant createdAt, @Nullable Instant expiresAt, @Nullable Instant lastUsedAt, @Nullable Instant revokedAt) {
 

@@ -17,7 +17,7 @@ import org.springframework.stereotype.Repository;
 import dev.canopy.platform.db.ChangeBroadcast;
 
 /**
- * SQL for API keys: {@code tenant.api_keys} is tenant data (call inside a tenant scope);
+ * SQL for API keys: {@code api_keys} is tenant data (call inside a tenant scope);
  * {@code platform.api_key_hashes} finds a key's tenant from the SHA-256 of its secret.
  */
 @Repository
@@ -45,7 +45,7 @@ class ApiKeys {
 
     void insert(ApiKey key, byte[] secretHash) {
         jdbc.sql("""
-                insert into tenant.api_keys (tenant_id, id, name, prefix, roles, created_by, created_at, expires_at)
+                insert into api_keys (tenant_id, id, name, prefix, roles, created_by, created_at, expires_at)
                 values (:tenant, :id, :name, :prefix, :roles, :createdBy, :createdAt, :expiresAt)
                 """)
                 .param("tenant", key.tenantId())
@@ -70,7 +70,7 @@ class ApiKeys {
     }
 
     Optional<ApiKey> find(UUID tenantId, UUID id) {
-        return jdbc.sql("select * from tenant.api_keys where tenant_id = ? and id = ?")
+        return jdbc.sql("select * from api_keys where tenant_id = ? and id = ?")
                 .params(tenantId, id)
                 .query(KEY)
                 .optional();
@@ -79,7 +79,7 @@ class ApiKeys {
     /** The tenant's keys that are not revoked (expired ones included), in id order after the cursor. */
     List<ApiKey> live(UUID tenantId, @Nullable UUID after, int limit) {
         return jdbc.sql("""
-                select * from tenant.api_keys
+                select * from api_keys
                  where tenant_id = :tenant and revoked_at is null and (cast(:after as uuid) is null or id > :after)
                  order by id
                  limit :limit
@@ -93,7 +93,7 @@ class ApiKeys {
 
     /** Revokes a key: its secret stops leading anywhere, and every instance forgets it on commit. */
     boolean revoke(UUID tenantId, UUID id) {
-        boolean revoked = jdbc.sql("update tenant.api_keys set revoked_at = now() where tenant_id = ? and id = ?"
+        boolean revoked = jdbc.sql("update api_keys set revoked_at = now() where tenant_id = ? and id = ?"
                 + " and revoked_at is null")
                 .params(tenantId, id)
                 .update() == 1;
@@ -107,7 +107,7 @@ class ApiKeys {
     /** Records use, at most once a minute per key whatever the number of instances. */
     void touch(UUID tenantId, UUID id) {
         jdbc.sql("""
-                update tenant.api_keys set last_used_at = now()
+                update api_keys set last_used_at = now()
                  where tenant_id = ? and id = ? and (last_used_at is null or last_used_at < now() - interval '1 minute')
                 """)
                 .params(tenantId, id)

@@ -6,7 +6,7 @@ import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
-/** A row of {@code tenant.invitations}: someone asked to join a tenant with some roles. */
+/** A row of {@code invitations}: someone asked to join a tenant with some roles. */
 public record Invitation(UUID tenantId, UUID id, String email, List<String> roles, @Nullable UUID invitedBy,
         Instant createdAt, Instant expiresAt, @Nullable Instant acceptedAt, @Nullable UUID acceptedBy,
         @Nullable Instant revokedAt) {

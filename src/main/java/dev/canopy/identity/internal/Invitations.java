@@ -15,7 +15,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * SQL for invitations: {@code tenant.invitations} is tenant data (call inside a tenant scope), and
+ * SQL for invitations: {@code invitations} is tenant data (call inside a tenant scope), and
  * {@code platform.invitation_tokens} finds an invitation's tenant from its token's hash.
  */
 @Repository
@@ -41,7 +41,7 @@ class Invitations {
 
     void insert(Invitation invitation, byte[] tokenHash) {
         jdbc.sql("""
-                insert into tenant.invitations (tenant_id, id, email, roles, invited_by, created_at, expires_at)
+                insert into invitations (tenant_id, id, email, roles, invited_by, created_at, expires_at)
                 values (:tenant, :id, :email, :roles, :invitedBy, :createdAt, :expiresAt)
                 """)
                 .param("tenant", invitation.tenantId())
@@ -65,7 +65,7 @@ class Invitations {
     }
 
     Optional<Invitation> find(UUID tenantId, UUID id) {
-        return jdbc.sql("select * from tenant.invitations where tenant_id = ? and id = ?")
+        return jdbc.sql("select * from invitations where tenant_id = ? and id = ?")
                 .params(tenantId, id)
                 .query(INVITATION)
                 .optional();
@@ -73,7 +73,7 @@ class Invitations {
 
     /** Pending invitations (not accepted, revoked or expired) in id order after the cursor. */
     List<Invitation> pending(UUID tenantId, @Nullable UUID after, int limit) {
-        return jdbc.sql("select * from tenant.invitations where tenant_id = :tenant and " + PENDING + """
+        return jdbc.sql("select * from invitations where tenant_id = :tenant and " + PENDING + """
                    and (cast(:after as uuid) is null or id > :after)
                  order by id
                  limit :limit
@@ -86,7 +86,7 @@ class Invitations {
     }
 
     boolean pendingFor(UUID tenantId, String email) {
-        return jdbc.sql("select exists (select 1 from tenant.invitations where tenant_id = ? and lower(email) = lower(?)"
+        return jdbc.sql("select exists (select 1 from invitations where tenant_id = ? and lower(email) = lower(?)"
                 + " and " + PENDING + ")")
                 .params(tenantId, email)
                 .query(Boolean.class)
@@ -96,7 +96,7 @@ class Invitations {
     /** Revokes an invitation not yet accepted; false when it was accepted or is already revoked. */
     boolean revoke(UUID tenantId, UUID id) {
         return jdbc.sql("""
-                update tenant.invitations set revoked_at = now()
+                update invitations set revoked_at = now()
                  where tenant_id = ? and id = ? and accepted_at is null and revoked_at is null
                 """)
                 .params(tenantId, id)
@@ -108,13 +108,13 @@ class Invitations {
      * for the row, then finds it no longer pending).
      */
     boolean claim(UUID tenantId, UUID id) {
-        return jdbc.sql("update tenant.invitations set accepted_at = now() where tenant_id = ? and id = ? and " + PENDING)
+        return jdbc.sql("update invitations set accepted_at = now() where tenant_id = ? and id = ? and " + PENDING)
                 .params(tenantId, id)
                 .update() == 1;
     }
 
     void acceptedBy(UUID tenantId, UUID id, UUID userId) {
-        jdbc.sql("update tenant.invitations set accepted_by = ? where tenant_id = ? and id = ?")
+        jdbc.sql("update invitations set accepted_by = ? where tenant_id = ? and id = ?")
                 .params(userId, tenantId, id)
                 .update();
     }

@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -16,6 +17,7 @@ import org.springframework.stereotype.Repository;
 
 import dev.canopy.access.MemberCard;
 import dev.canopy.platform.db.ChangeBroadcast;
+import dev.canopy.platform.db.TenantTransactions;
 
 /**
  * SQL for memberships, which are tenant data under row-level security: every method runs inside a
@@ -39,28 +41,33 @@ public class Memberships {
     private static final String MEMBER_SELECT = """
             select u.id, u.email, u.full_name, u.is_active, u.created_at, u.version,
                    m.roles, m.is_primary, m.created_at as joined_at
-              from tenant.memberships m
+              from memberships m
               join platform.users u on u.id = m.user_id
             """;
 
+    private static final Comparator<Membership> PRIMARY_THEN_OLDEST = Comparator.comparing(Membership::primary)
+            .reversed().thenComparing(Membership::createdAt);
+
     private final JdbcClient jdbc;
     private final ChangeBroadcast changes;
+    private final TenantTransactions scopes;
 
-    Memberships(JdbcClient jdbc, ChangeBroadcast changes) {
+    Memberships(JdbcClient jdbc, ChangeBroadcast changes, TenantTransactions scopes) {
         this.jdbc = jdbc;
         this.changes = changes;
+        this.scopes = scopes;
     }
 
-    /** The user's memberships in every tenant; needs the user scope. */
+    /** The user's memberships in every tenant, whichever schema it lives in; needs the user scope. */
     public List<Membership> ofUser(UUID userId) {
-        return jdbc.sql("select * from tenant.memberships where user_id = ? order by is_primary desc, created_at")
+        return scopes.inEachSchemaOf(userId, () -> jdbc.sql("select * from memberships where user_id = ?")
                 .param(userId)
                 .query(MEMBERSHIP)
-                .list();
+                .list()).stream().distinct().sorted(PRIMARY_THEN_OLDEST).toList();
     }
 
     public Optional<Membership> find(UUID tenantId, UUID userId) {
-        return jdbc.sql("select * from tenant.memberships where tenant_id = ? and user_id = ?")
+        return jdbc.sql("select * from memberships where tenant_id = ? and user_id = ?")
                 .params(tenantId, userId)
                 .query(MEMBERSHIP)
                 .optional();
@@ -101,7 +108,7 @@ public class Memberships {
         }
         return jdbc.sql("""
                 select u.id, u.email, u.full_name
-                  from tenant.memberships m
+                  from memberships m
                   join platform.users u on u.id = m.user_id
                  where m.tenant_id = ? and m.user_id = any (?)
                  order by lower(u.full_name), u.id
@@ -113,7 +120,7 @@ public class Memberships {
     public Optional<MemberCard> cardByEmail(UUID tenantId, String email) {
         return jdbc.sql("""
                 select u.id, u.email, u.full_name
-                  from tenant.memberships m
+                  from memberships m
                   join platform.users u on u.id = m.user_id
                  where m.tenant_id = ? and lower(u.email) = lower(?)
                 """)
@@ -124,7 +131,7 @@ public class Memberships {
     public List<MemberCard> cards(UUID tenantId, int limit) {
         return jdbc.sql("""
                 select u.id, u.email, u.full_name
-                  from tenant.memberships m
+                  from memberships m
                   join platform.users u on u.id = m.user_id
                  where m.tenant_id = ?
                  order by lower(u.full_name), u.id
@@ -135,7 +142,7 @@ public class Memberships {
 
     public void insert(UUID tenantId, UUID userId, List<String> roles, boolean primary) {
         jdbc.sql("""
-                insert into tenant.memberships (tenant_id, user_id, roles, is_primary)
+                insert into memberships (tenant_id, user_id, roles, is_primary)
                 values (:tenant, :user, :roles, :primary)
                 """)
                 .param("tenant", tenantId)
@@ -148,19 +155,19 @@ public class Memberships {
 
     /** How many members the tenant has; call within the tenant's scope. */
     public long count(UUID tenantId) {
-        return jdbc.sql("select count(*) from tenant.memberships where tenant_id = ?").param(tenantId)
+        return jdbc.sql("select count(*) from memberships where tenant_id = ?").param(tenantId)
                 .query(Long.class).single();
     }
 
     public int countWithRole(UUID tenantId, String role) {
-        return jdbc.sql("select count(*) from tenant.memberships where tenant_id = ? and ? = any (roles)")
+        return jdbc.sql("select count(*) from memberships where tenant_id = ? and ? = any (roles)")
                 .params(tenantId, role)
                 .query(Integer.class)
                 .single();
     }
 
     public void updateRoles(UUID tenantId, UUID userId, List<String> roles) {
-        jdbc.sql("update tenant.memberships set roles = :roles where tenant_id = :tenant and user_id = :user")
+        jdbc.sql("update memberships set roles = :roles where tenant_id = :tenant and user_id = :user")
                 .param("roles", roles.toArray(String[]::new))
                 .param("tenant", tenantId)
                 .param("user", userId)
@@ -169,7 +176,7 @@ public class Memberships {
     }
 
     public boolean delete(UUID tenantId, UUID userId) {
-        boolean deleted = jdbc.sql("delete from tenant.memberships where tenant_id = ? and user_id = ?")
+        boolean deleted = jdbc.sql("delete from memberships where tenant_id = ? and user_id = ?")
                 .params(tenantId, userId)
                 .update() == 1;
         changes.publish("membership", tenantId + ":" + userId);
@@ -178,13 +185,19 @@ public class Memberships {
 
     /** Moves the user's primary flag to the given tenant; needs the user scope. */
     public void makePrimary(UUID userId, UUID tenantId) {
-        // two statements: the one-primary index is checked row by row
-        jdbc.sql("update tenant.memberships set is_primary = false where user_id = ? and is_primary and tenant_id <> ?")
-                .params(userId, tenantId)
-                .update();
-        jdbc.sql("update tenant.memberships set is_primary = true where user_id = ? and tenant_id = ?")
-                .params(userId, tenantId)
-                .update();
+        // first every schema's unset, then the one set: the one-primary index is checked row by row, within a schema
+        scopes.inEachSchemaOf(userId, () -> {
+            jdbc.sql("update memberships set is_primary = false where user_id = ? and is_primary and tenant_id <> ?")
+                    .params(userId, tenantId)
+                    .update();
+            return List.of();
+        });
+        scopes.inEachSchemaOf(userId, () -> {
+            jdbc.sql("update memberships set is_primary = true where user_id = ? and tenant_id = ?")
+                    .params(userId, tenantId)
+                    .update();
+            return List.of();
+        });
     }
 
     private static List<String> roles(ResultSet rs) throws SQLException {

@@ -19,7 +19,7 @@ import dev.canopy.platform.db.ChangeBroadcast;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
-/** SQL for {@code tenant.sso_configs}: tenant data, so every call runs inside that tenant's scope. */
+/** SQL for {@code sso_configs}: tenant data, so every call runs inside that tenant's scope. */
 @Repository
 class SsoConfigs {
 
@@ -52,7 +52,7 @@ class SsoConfigs {
     }
 
     Optional<SsoConfig> find(UUID tenantId) {
-        return jdbc.sql("select " + COLUMNS + " from tenant.sso_configs where tenant_id = ?")
+        return jdbc.sql("select " + COLUMNS + " from sso_configs where tenant_id = ?")
                 .param(tenantId)
                 .query(CONFIG)
                 .optional();
@@ -60,7 +60,7 @@ class SsoConfigs {
 
     /** How the tenant signs in; {@code local} when it has no configuration. */
     AuthMode authMode(UUID tenantId) {
-        return jdbc.sql("select auth_mode from tenant.sso_configs where tenant_id = ?")
+        return jdbc.sql("select auth_mode from sso_configs where tenant_id = ?")
                 .param(tenantId)
                 .query(String.class)
                 .optional()
@@ -69,7 +69,7 @@ class SsoConfigs {
     }
 
     Optional<byte[]> sealedSecret(UUID tenantId) {
-        return jdbc.sql("select client_secret_sealed from tenant.sso_configs where tenant_id = ?")
+        return jdbc.sql("select client_secret_sealed from sso_configs where tenant_id = ?")
                 .param(tenantId)
                 .query((rs, n) -> rs.getBytes(1))
                 .optional();
@@ -78,7 +78,7 @@ class SsoConfigs {
     /** Replaces the sealed secret with its re-encryption, only if the row still holds {@code current}. */
     boolean replaceSealedSecret(UUID tenantId, byte[] current, byte[] resealed) {
         return jdbc.sql("""
-                update tenant.sso_configs set client_secret_sealed = ?
+                update sso_configs set client_secret_sealed = ?
                  where tenant_id = ? and client_secret_sealed = ?
                 """)
                 .params(resealed, tenantId, current)
@@ -88,7 +88,7 @@ class SsoConfigs {
     /** Inserts the configuration; false when the tenant already has one. */
     boolean insert(SsoConfig c, byte[] sealedSecret) {
         return jdbc.sql("""
-                insert into tenant.sso_configs (tenant_id, preset, issuer, client_id, client_secret_sealed, scopes,
+                insert into sso_configs (tenant_id, preset, issuer, client_id, client_secret_sealed, scopes,
                         groups_claim, email_claim, auth_mode, provisioning_enabled, default_role, allowed_email_domains,
                         allowed_groups, group_role_mapping, sync_attributes_on_login)
                 values (:tenant, :preset, :issuer, :clientId, :secret, :scopes, :groupsClaim, :emailClaim, :authMode,
@@ -102,7 +102,7 @@ class SsoConfigs {
     /** Replaces the configuration if still at {@code version}; a null secret keeps the stored one. */
     boolean update(SsoConfig c, long version, byte @Nullable [] sealedSecret) {
         return jdbc.sql("""
-                update tenant.sso_configs
+                update sso_configs
                    set preset = :preset, issuer = :issuer, client_id = :clientId,
                        client_secret_sealed = coalesce(cast(:secret as bytea), client_secret_sealed), scopes = :scopes,
                        groups_claim = :groupsClaim, email_claim = :emailClaim, auth_mode = :authMode,
@@ -117,7 +117,7 @@ class SsoConfigs {
     }
 
     boolean delete(UUID tenantId) {
-        return jdbc.sql("delete from tenant.sso_configs where tenant_id = ?").param(tenantId).update() == 1
+        return jdbc.sql("delete from sso_configs where tenant_id = ?").param(tenantId).update() == 1
                 && changed(tenantId);
     }
 

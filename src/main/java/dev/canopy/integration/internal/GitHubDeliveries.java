@@ -6,7 +6,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** SQL for {@code tenant.github_deliveries}: the delivery ids a tenant has processed, kept for a while. */
+/** SQL for {@code github_deliveries}: the delivery ids a tenant has processed, kept for a while. */
 @Repository
 class GitHubDeliveries {
 
@@ -25,7 +25,7 @@ class GitHubDeliveries {
      */
     boolean claim(UUID tenantId, String deliveryId, String event, String outcome) {
         return jdbc.sql("""
-                insert into tenant.github_deliveries (tenant_id, delivery_id, event, outcome) values (?, ?, ?, ?)
+                insert into github_deliveries (tenant_id, delivery_id, event, outcome) values (?, ?, ?, ?)
                 on conflict (tenant_id, delivery_id) do nothing
                 """).params(tenantId, deliveryId, event, outcome).update() == 1;
     }
@@ -33,9 +33,9 @@ class GitHubDeliveries {
     /** Forgets ids received longer ago than the retention (a batch of them); answers how many. */
     int prune(UUID tenantId, Duration retention) {
         return jdbc.sql("""
-                delete from tenant.github_deliveries
+                delete from github_deliveries
                  where tenant_id = :tenant and delivery_id in (
-                       select delivery_id from tenant.github_deliveries
+                       select delivery_id from github_deliveries
                         where tenant_id = :tenant and received_at < now() - make_interval(secs => :seconds)
                         limit :batch)
                 """).param("tenant", tenantId).param("seconds", retention.toSeconds()).param("batch", PRUNE_BATCH)

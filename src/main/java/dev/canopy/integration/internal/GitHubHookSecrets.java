@@ -10,7 +10,7 @@ import org.springframework.stereotype.Repository;
 
 import dev.canopy.secrets.SecretBinding;
 
-/** SQL for {@code tenant.github_hook_secrets}: a tenant's sealed GitHub webhook secret, one row at most. */
+/** SQL for {@code github_hook_secrets}: a tenant's sealed GitHub webhook secret, one row at most. */
 @Repository
 class GitHubHookSecrets {
 
@@ -35,26 +35,26 @@ class GitHubHookSecrets {
     }
 
     Optional<Sealed> find(UUID tenantId) {
-        return jdbc.sql("select sealed_secret, updated_at from tenant.github_hook_secrets where tenant_id = ?")
+        return jdbc.sql("select sealed_secret, updated_at from github_hook_secrets where tenant_id = ?")
                 .param(tenantId)
                 .query((rs, n) -> new Sealed(rs.getBytes(1), rs.getTimestamp(2).toInstant())).optional();
     }
 
     Instant put(UUID tenantId, byte[] sealed) {
         return jdbc.sql("""
-                insert into tenant.github_hook_secrets (tenant_id, sealed_secret) values (?, ?)
+                insert into github_hook_secrets (tenant_id, sealed_secret) values (?, ?)
                 on conflict (tenant_id) do update set sealed_secret = excluded.sealed_secret, updated_at = now()
                 returning updated_at
                 """).params(tenantId, sealed).query(Timestamp.class).single().toInstant();
     }
 
     boolean delete(UUID tenantId) {
-        return jdbc.sql("delete from tenant.github_hook_secrets where tenant_id = ?").param(tenantId).update() == 1;
+        return jdbc.sql("delete from github_hook_secrets where tenant_id = ?").param(tenantId).update() == 1;
     }
 
     boolean replace(UUID tenantId, byte[] current, byte[] resealed) {
         return jdbc.sql("""
-                update tenant.github_hook_secrets set sealed_secret = ? where tenant_id = ? and sealed_secret = ?
+                update github_hook_secrets set sealed_secret = ? where tenant_id = ? and sealed_secret = ?
                 """).params(resealed, tenantId, current).update() == 1;
     }
 }

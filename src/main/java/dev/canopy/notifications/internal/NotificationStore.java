@@ -10,7 +10,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * The rows of {@code tenant.notifications}. Every method runs inside a tenant transaction and names the user, so a
+ * The rows of {@code notifications}. Every method runs inside a tenant transaction and names the user, so a
  * caller reaches only the notifications of the user it names in the tenant it is scoped to.
  */
 @Repository
@@ -27,7 +27,7 @@ class NotificationStore {
     /** Records that the envelope was handled; false when it was already (a repeated delivery). */
     boolean firstDelivery(UUID tenantId, UUID eventId) {
         return jdbc.sql("""
-                insert into tenant.notification_events (tenant_id, event_id) values (?, ?)
+                insert into notification_events (tenant_id, event_id) values (?, ?)
                 on conflict do nothing
                 """).params(tenantId, eventId).update() == 1;
     }
@@ -43,7 +43,7 @@ class NotificationStore {
 
     void insert(UUID tenantId, UUID id, UUID eventId, String eventType, Notice notice, boolean mail) {
         jdbc.sql("""
-                insert into tenant.notifications (tenant_id, id, user_id, event_id, event_type, title, message,
+                insert into notifications (tenant_id, id, user_id, event_id, event_type, title, message,
                                                   severity, link, mail_pending)
                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
@@ -55,7 +55,7 @@ class NotificationStore {
     /** Newest first, before the given id (a page's cursor). */
     List<Notification> page(UUID tenantId, UUID userId, boolean unreadOnly, @Nullable UUID before, int limit) {
         return jdbc.sql("select " + COLUMNS + """
-                 from tenant.notifications
+                 from notifications
                  where tenant_id = :tenant and user_id = :user
                    and (cast(:before as uuid) is null or id < cast(:before as uuid))
                    and (not :unread or read_at is null)
@@ -70,7 +70,7 @@ class NotificationStore {
     /** Oldest first, after the given id: what a stream has not sent yet. */
     List<Notification> after(UUID tenantId, UUID userId, UUID after, int limit) {
         return jdbc.sql("select " + COLUMNS + """
-                 from tenant.notifications
+                 from notifications
                  where tenant_id = ? and user_id = ? and id > ?
                  order by id
                  limit ?
@@ -81,44 +81,44 @@ class NotificationStore {
     @Nullable
     UUID newest(UUID tenantId, UUID userId) {
         return jdbc.sql("""
-                select id from tenant.notifications where tenant_id = ? and user_id = ? order by id desc limit 1
+                select id from notifications where tenant_id = ? and user_id = ? order by id desc limit 1
                 """).params(tenantId, userId).query(UUID.class).optional().orElse(null);
     }
 
     long unread(UUID tenantId, UUID userId) {
-        return jdbc.sql("select count(*) from tenant.notifications where tenant_id = ? and user_id = ? and read_at is null")
+        return jdbc.sql("select count(*) from notifications where tenant_id = ? and user_id = ? and read_at is null")
                 .params(tenantId, userId).query(Long.class).single();
     }
 
     java.util.Optional<Notification> find(UUID tenantId, UUID userId, UUID id) {
-        return jdbc.sql("select " + COLUMNS + " from tenant.notifications where tenant_id = ? and user_id = ? and id = ?")
+        return jdbc.sql("select " + COLUMNS + " from notifications where tenant_id = ? and user_id = ? and id = ?")
                 .params(tenantId, userId, id).query(NotificationStore::map).optional();
     }
 
     /** Marks one read; false when the user has no such notification. Reading twice keeps the first time. */
     boolean markRead(UUID tenantId, UUID userId, UUID id) {
         return jdbc.sql("""
-                update tenant.notifications set read_at = coalesce(read_at, now())
+                update notifications set read_at = coalesce(read_at, now())
                  where tenant_id = ? and user_id = ? and id = ?
                 """).params(tenantId, userId, id).update() == 1;
     }
 
     int markAllRead(UUID tenantId, UUID userId) {
         return jdbc.sql("""
-                update tenant.notifications set read_at = now()
+                update notifications set read_at = now()
                  where tenant_id = ? and user_id = ? and read_at is null
                 """).params(tenantId, userId).update();
     }
 
     boolean delete(UUID tenantId, UUID userId, UUID id) {
-        return jdbc.sql("delete from tenant.notifications where tenant_id = ? and user_id = ? and id = ?")
+        return jdbc.sql("delete from notifications where tenant_id = ? and user_id = ? and id = ?")
                 .params(tenantId, userId, id).update() == 1;
     }
 
     /** Takes the user's notifications waiting for a digest, oldest first: they are not mailed again. */
     List<Notification> takeMailPending(UUID tenantId, UUID userId) {
         return jdbc.sql("""
-                update tenant.notifications set mail_pending = false
+                update notifications set mail_pending = false
                  where tenant_id = ? and user_id = ? and mail_pending
                 returning """ + " " + COLUMNS)
                 .params(tenantId, userId).query(NotificationStore::map).list()

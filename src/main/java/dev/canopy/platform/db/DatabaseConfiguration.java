@@ -130,6 +130,8 @@ class DatabaseConfiguration {
         config.setConnectionTimeout(10_000);
         config.addDataSourceProperty("ApplicationName", "canopy");
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        // tenant tables are named unqualified: outside a tenant transaction (which sets its own) they are the pool's
+        config.addDataSourceProperty("currentSchema", TenantSchemas.POOL);
         return new HikariDataSource(config);
     }
 }

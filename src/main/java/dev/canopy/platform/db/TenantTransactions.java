@@ -1,5 +1,8 @@
 package dev.canopy.platform.db;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -10,18 +13,21 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The one way into tenant tables: runs work in a transaction whose row-level security settings
- * ({@code canopy.tenant_id}, {@code canopy.user_id}) are set transaction-locally, so they can
- * never leak to the next user of a pooled connection.
+ * ({@code canopy.tenant_id}, {@code canopy.user_id}) and {@code search_path} (the pooled schema or the tenant's own,
+ * see {@link TenantSchemas}) are set transaction-locally, so they can never leak to the next user of a pooled
+ * connection. Module SQL names tenant tables unqualified and so reaches whichever schema the tenant lives in.
  */
 @Component
 public class TenantTransactions {
 
     private final TransactionTemplate transactions;
     private final JdbcClient jdbc;
+    private final TenantSchemas schemas;
 
-    TenantTransactions(TransactionTemplate transactions, JdbcClient jdbc) {
+    TenantTransactions(TransactionTemplate transactions, JdbcClient jdbc, TenantSchemas schemas) {
         this.transactions = transactions;
         this.jdbc = jdbc;
+        this.schemas = schemas;
     }
 
     /** Runs work seeing only the given tenant's rows. */
@@ -46,8 +52,53 @@ public class TenantTransactions {
         return run(tenantId, userId, work);
     }
 
+    /**
+     * Runs a read of the user's own rows in every schema that holds memberships of theirs (the pool and the tenant
+     * schemas of their tenants) and joins the answers; call it inside {@link #asUser} or {@link #inTenantAsUser}.
+     * A write passed here changes the user's rows everywhere (moving their primary flag).
+     */
+    public <T> List<T> inEachSchemaOf(UUID userId, Supplier<List<T>> read) {
+        return transactions.execute(status -> {
+            List<String> own = schemas.memberSchemas(userId);
+            if (own.isEmpty()) {
+                return read.get();
+            }
+            String outer = searchPath(TenantSchemas.POOL);
+            var places = new LinkedHashSet<String>(List.of(TenantSchemas.POOL, outer));
+            places.addAll(own);
+            var answers = new ArrayList<T>();
+            for (String schema : places) {
+                searchPath(schema);
+                answers.addAll(read.get());
+            }
+            searchPath(outer);
+            return answers;
+        });
+    }
+
+    /**
+     * Points the current transaction's tenant tables at the tenant's schema, for the statement that sets its row-level
+     * security scope itself (the audit chain's one-statement append). Free while this instance has met no tenant with
+     * a schema of its own: every transaction is then in the pool.
+     */
+    public void useSchemaOf(UUID tenantId) {
+        String schema = schemas.searchPath(tenantId);
+        if (!schema.equals(TenantSchemas.POOL) || schemas.metOwnSchema()) {
+            searchPath(schema);
+        }
+    }
+
+    /** Sets the transaction's search path and answers the one it replaces. */
+    private String searchPath(String schema) {
+        return jdbc.sql("select current_setting('search_path'), set_config('search_path', :path, true)")
+                .param("path", schema)
+                .query((rs, n) -> rs.getString(1))
+                .single();
+    }
+
     private <T> T run(@Nullable UUID tenantId, @Nullable UUID userId, Supplier<T> work) {
-        var scope = new Scope(tenantId == null ? "" : tenantId.toString(), userId == null ? "" : userId.toString());
+        var scope = new Scope(tenantId == null ? "" : tenantId.toString(), userId == null ? "" : userId.toString(),
+                tenantId == null ? TenantSchemas.POOL : schemas.searchPath(tenantId));
         return transactions.execute(status -> {
             Scope outer = enter(scope);
             T result = work.get();
@@ -60,8 +111,8 @@ public class TenantTransactions {
         });
     }
 
-    /** The row-level security settings of a transaction ("" for none). */
-    private record Scope(String tenant, String user) {
+    /** The row-level security settings of a transaction ("" for none) and the schema its tables are in. */
+    private record Scope(String tenant, String user, String path) {
     }
 
     /** Sets the scope for the rest of the transaction and answers the one it replaces. */
@@ -69,14 +120,17 @@ public class TenantTransactions {
         return jdbc.sql("""
                 with replaced as materialized (
                     select coalesce(current_setting('canopy.tenant_id', true), '') as tenant,
-                           coalesce(current_setting('canopy.user_id', true), '') as usr
+                           coalesce(current_setting('canopy.user_id', true), '') as usr,
+                           current_setting('search_path') as path
                 )
-                select tenant, usr, set_config('canopy.tenant_id', :tenant, true), set_config('canopy.user_id', :user, true)
+                select tenant, usr, path, set_config('canopy.tenant_id', :tenant, true),
+                       set_config('canopy.user_id', :user, true), set_config('search_path', :path, true)
                   from replaced
                 """)
                 .param("tenant", scope.tenant())
                 .param("user", scope.user())
-                .query((rs, n) -> new Scope(rs.getString(1), rs.getString(2)))
+                .param("path", scope.path())
+                .query((rs, n) -> new Scope(rs.getString(1), rs.getString(2), rs.getString(3)))
                 .single();
     }
 }

@@ -56,6 +56,12 @@ public class ApiException extends RuntimeException {
         return retryAfter;
     }
 
+    /** The same refusal, telling the client when to ask again ({@code Retry-After}). */
+    public ApiException retryAfter(Duration after) {
+        this.retryAfter = after.isNegative() ? Duration.ZERO : after;
+        return this;
+    }
+
     public static ApiException unauthorized(String code, String detail) {
         return new ApiException(HttpStatus.UNAUTHORIZED, code, detail);
     }

@@ -55,7 +55,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> rejected(ApiException e, HttpServletRequest request) {
         var response = ResponseEntity.status(e.status());
-        if (e.status() == HttpStatus.TOO_MANY_REQUESTS) {
+        if (e.status() == HttpStatus.TOO_MANY_REQUESTS || e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
             // rounded up: retrying after the stated seconds must succeed
             response.header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, e.retryAfter().toSeconds() + 1)));
         }

@@ -19,7 +19,7 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** SQL for {@code tenant.deployments}. */
+/** SQL for {@code deployments}. */
 @Repository
 class Deployments {
 
@@ -74,7 +74,7 @@ class Deployments {
 
     void insert(Deployment d) {
         jdbc.sql("""
-                insert into tenant.deployments (tenant_id, id, name, template_owner_id, template_id, template_name,
+                insert into deployments (tenant_id, id, name, template_owner_id, template_id, template_name,
                        driver, template_version, template_digest, environment_id, business_unit_id, owner_id,
                        owner_email, inputs, sealed_inputs, secret_pointers, tags, cost_center, project_code, status,
                        expires_at, idempotency_key, request_hash, repository, branch)
@@ -101,23 +101,23 @@ class Deployments {
 
     private void insertTags(UUID tenantId, UUID id, Map<String, String> tags) {
         tags.forEach((key, value) -> jdbc.sql("""
-                insert into tenant.deployment_tags (tenant_id, deployment_id, key, value) values (?, ?, ?, ?)
+                insert into deployment_tags (tenant_id, deployment_id, key, value) values (?, ?, ?, ?)
                 """).params(tenantId, id, key, value).update());
     }
 
     Optional<Deployment> find(UUID tenantId, UUID id) {
-        return jdbc.sql("select * from tenant.deployments where tenant_id = ? and id = ?").params(tenantId, id)
+        return jdbc.sql("select * from deployments where tenant_id = ? and id = ?").params(tenantId, id)
                 .query(ROW).optional();
     }
 
     /** The deployment row locked for the caller's transaction: run admission is decided one at a time. */
     Optional<Deployment> lock(UUID tenantId, UUID id) {
-        return jdbc.sql("select * from tenant.deployments where tenant_id = ? and id = ? for update")
+        return jdbc.sql("select * from deployments where tenant_id = ? and id = ? for update")
                 .params(tenantId, id).query(ROW).optional();
     }
 
     Optional<Deployment> findByIdempotencyKey(UUID tenantId, UUID ownerId, String key) {
-        return jdbc.sql("select * from tenant.deployments where tenant_id = ? and owner_id = ? and idempotency_key = ?")
+        return jdbc.sql("select * from deployments where tenant_id = ? and owner_id = ? and idempotency_key = ?")
                 .params(tenantId, ownerId, key).query(ROW).optional();
     }
 
@@ -129,20 +129,20 @@ class Deployments {
         var where = new ArrayList<String>();
         var params = new java.util.HashMap<String, Object>();
         params.put("tenant", tenantId);
-        String from = "tenant.deployments d";
+        String from = "deployments d";
         String id = "d.id";
         int n = 0;
         for (Map.Entry<String, String> tag : filter.tags().entrySet()) {
             params.put("key" + n, tag.getKey());
             params.put("value" + n, tag.getValue());
             if (n == 0) {
-                from = "tenant.deployment_tags t join tenant.deployments d on d.tenant_id = t.tenant_id"
+                from = "deployment_tags t join deployments d on d.tenant_id = t.tenant_id"
                         + " and d.id = t.deployment_id";
                 id = "t.deployment_id";
                 where.add("t.tenant_id = :tenant and t.key = :key0 and t.value = :value0");
             }
             else {
-                where.add("exists (select 1 from tenant.deployment_tags x where x.tenant_id = d.tenant_id"
+                where.add("exists (select 1 from deployment_tags x where x.tenant_id = d.tenant_id"
                         + " and x.deployment_id = d.id and x.key = :key" + n + " and x.value = :value" + n + ")");
             }
             n++;
@@ -188,25 +188,25 @@ class Deployments {
 
     void setStatus(UUID tenantId, UUID id, String status) {
         jdbc.sql("""
-                update tenant.deployments set status = ?, updated_at = now(), version = version + 1
+                update deployments set status = ?, updated_at = now(), version = version + 1
                  where tenant_id = ? and id = ?
                 """).params(status, tenantId, id).update();
     }
 
     void setOutputs(UUID tenantId, UUID id, JsonNode outputs) {
         jdbc.sql("""
-                update tenant.deployments set outputs = cast(? as jsonb), updated_at = now(), version = version + 1
+                update deployments set outputs = cast(? as jsonb), updated_at = now(), version = version + 1
                  where tenant_id = ? and id = ?
                 """).params(JSON.writeValueAsString(outputs), tenantId, id).update();
     }
 
     boolean setTags(UUID tenantId, UUID id, Map<String, String> tags, long version) {
         boolean written = jdbc.sql("""
-                update tenant.deployments set tags = cast(? as jsonb), updated_at = now(), version = version + 1
+                update deployments set tags = cast(? as jsonb), updated_at = now(), version = version + 1
                  where tenant_id = ? and id = ? and version = ?
                 """).params(JSON.writeValueAsString(tags), tenantId, id, version).update() == 1;
         if (written) {
-            jdbc.sql("delete from tenant.deployment_tags where tenant_id = ? and deployment_id = ?").params(tenantId, id)
+            jdbc.sql("delete from deployment_tags where tenant_id = ? and deployment_id = ?").params(tenantId, id)
                     .update();
             insertTags(tenantId, id, tags);
         }
@@ -215,7 +215,7 @@ class Deployments {
 
     void setExpiry(UUID tenantId, UUID id, @Nullable Instant expiresAt) {
         jdbc.sql("""
-                update tenant.deployments set expires_at = ?, updated_at = now(), version = version + 1
+                update deployments set expires_at = ?, updated_at = now(), version = version + 1
                  where tenant_id = ? and id = ?
                 """).params(timestamp(expiresAt), tenantId, id).update();
     }
@@ -226,7 +226,7 @@ class Deployments {
      */
     boolean setSource(UUID tenantId, UUID id, @Nullable String repository, @Nullable String branch, long version) {
         return jdbc.sql("""
-                update tenant.deployments
+                update deployments
                    set ci_state = case when repository is not distinct from :repository
                                         and branch is not distinct from :branch then ci_state end,
                        ci_name = case when repository is not distinct from :repository
@@ -253,7 +253,7 @@ class Deployments {
         int rank = DeploymentCiStatus.FINAL.contains(status.state()) ? 2 : 1;
         return jdbc.sql("""
                 with matched as materialized (
-                    select id, ci_state, ci_name, ci_head_sha from tenant.deployments
+                    select id, ci_state, ci_name, ci_head_sha from deployments
                      where tenant_id = :tenant and lower(repository) = lower(:repository) and branch = :branch
                        and status <> 'destroyed'
                        and (ci_updated_at is null or ci_updated_at < :at
@@ -261,7 +261,7 @@ class Deployments {
                                 'waiting', 'in_progress') then 1 else 2 end) <= :rank)
                      for update
                 )
-                update tenant.deployments d
+                update deployments d
                    set ci_state = :state, ci_name = :name, ci_url = :url, ci_head_sha = :sha, ci_updated_at = :at
                   from matched m
                  where d.tenant_id = :tenant and d.id = m.id
@@ -276,7 +276,7 @@ class Deployments {
 
     List<EnvironmentCount> countByEnvironment(UUID tenantId, @Nullable UUID ownerId) {
         return jdbc.sql("""
-                select environment_id, status, count(*) from tenant.deployments
+                select environment_id, status, count(*) from deployments
                  where tenant_id = :tenant and (cast(:owner as uuid) is null or owner_id = :owner)
                  group by environment_id, status order by environment_id, status
                 """).param("tenant", tenantId).param("owner", ownerId)
@@ -286,19 +286,19 @@ class Deployments {
 
     void recordDrift(UUID tenantId, UUID id, String status, @Nullable JsonNode changes) {
         jdbc.sql("""
-                update tenant.deployments set drift_status = ?, drift_changes = cast(? as jsonb), drift_checked_at = now()
+                update deployments set drift_status = ?, drift_changes = cast(? as jsonb), drift_checked_at = now()
                  where tenant_id = ? and id = ?
                 """).params(status, changes == null ? null : JSON.writeValueAsString(changes), tenantId, id).update();
     }
 
     List<UUID> activeIn(UUID tenantId, UUID environmentId) {
-        return jdbc.sql("select id from tenant.deployments where tenant_id = ? and environment_id = ? and status = 'active'")
+        return jdbc.sql("select id from deployments where tenant_id = ? and environment_id = ? and status = 'active'")
                 .params(tenantId, environmentId).query(UUID.class).list();
     }
 
     boolean templateInUse(UUID tenantId, UUID templateId) {
         return jdbc.sql("""
-                select exists (select 1 from tenant.deployments
+                select exists (select 1 from deployments
                                 where tenant_id = ? and template_id = ? and status <> 'destroyed')
                 """).params(tenantId, templateId).query(Boolean.class).single();
     }
@@ -307,7 +307,7 @@ class Deployments {
     /** Sealed inputs of the tenant's deployments after an id, for re-encryption under a new data key. */
     List<SealedSecret> sealedAfter(UUID tenantId, @Nullable UUID after, int limit) {
         return jdbc.sql("""
-                select id, sealed_inputs from tenant.deployments
+                select id, sealed_inputs from deployments
                  where tenant_id = :tenant and (cast(:after as uuid) is null or id > :after) order by id limit :limit
                 """).param("tenant", tenantId).param("after", after).param("limit", limit)
                 .query((rs, n) -> new SealedSecret(DeploymentDirectory.inputsBinding(tenantId,
@@ -316,7 +316,7 @@ class Deployments {
 
     boolean replaceSealed(UUID tenantId, UUID id, byte[] current, byte[] resealed) {
         return jdbc.sql("""
-                update tenant.deployments set sealed_inputs = ? where tenant_id = ? and id = ? and sealed_inputs = ?
+                update deployments set sealed_inputs = ? where tenant_id = ? and id = ? and sealed_inputs = ?
                 """).params(resealed, tenantId, id, current).update() == 1;
     }
 

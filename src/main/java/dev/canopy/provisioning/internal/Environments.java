@@ -14,7 +14,7 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** SQL for {@code tenant.environments}. */
+/** SQL for {@code environments}. */
 @Repository
 class Environments {
 
@@ -43,21 +43,21 @@ class Environments {
     /** The tenant-wide environments and, when a business unit is given, that unit's, by name. */
     List<Environment> list(UUID tenantId, @Nullable UUID businessUnitId) {
         return jdbc.sql("select " + COLUMNS + """
-                  from tenant.environments
+                  from environments
                  where tenant_id = :tenant and (business_unit_id is null or business_unit_id = cast(:unit as uuid))
                  order by name
                 """).param("tenant", tenantId).param("unit", businessUnitId).query(ROW).list();
     }
 
     Optional<Environment> find(UUID tenantId, UUID id) {
-        return jdbc.sql("select " + COLUMNS + " from tenant.environments where tenant_id = ? and id = ?")
+        return jdbc.sql("select " + COLUMNS + " from environments where tenant_id = ? and id = ?")
                 .params(tenantId, id).query(ROW).optional();
     }
 
     void insert(Environment e) {
         Protection p = e.protection();
         jdbc.sql("""
-                insert into tenant.environments (tenant_id, id, name, description, cloud_account_id, business_unit_id,
+                insert into environments (tenant_id, id, name, description, cloud_account_id, business_unit_id,
                        required_approvals, approver_roles, allow_self_approval, approval_timeout, ttl_default, ttl_max,
                        required_tags, drift_check)
                 values (:tenant, :id, :name, :description, :account, :unit, :approvals, :roles, :self,
@@ -78,7 +78,7 @@ class Environments {
     boolean update(Environment e, long version) {
         Protection p = e.protection();
         return jdbc.sql("""
-                update tenant.environments
+                update environments
                    set name = :name, description = :description, cloud_account_id = :account,
                        required_approvals = :approvals, approver_roles = :roles, allow_self_approval = :self,
                        approval_timeout = cast(:timeout as interval), ttl_default = cast(:ttl_default as interval),
@@ -98,12 +98,12 @@ class Environments {
     }
 
     boolean delete(UUID tenantId, UUID id) {
-        return jdbc.sql("delete from tenant.environments where tenant_id = ? and id = ?").params(tenantId, id)
+        return jdbc.sql("delete from environments where tenant_id = ? and id = ?").params(tenantId, id)
                 .update() == 1;
     }
 
     boolean hasDeployments(UUID tenantId, UUID id) {
-        return jdbc.sql("select exists (select 1 from tenant.deployments where tenant_id = ? and environment_id = ?)")
+        return jdbc.sql("select exists (select 1 from deployments where tenant_id = ? and environment_id = ?)")
                 .params(tenantId, id).query(Boolean.class).single();
     }
 

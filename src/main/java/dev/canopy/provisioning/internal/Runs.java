@@ -16,7 +16,7 @@ import org.springframework.stereotype.Repository;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** SQL for {@code tenant.runs}, their steps and their approvals. */
+/** SQL for {@code runs}, their steps and their approvals. */
 @Repository
 class Runs {
 
@@ -58,7 +58,7 @@ class Runs {
 
     void insert(Run r) {
         jdbc.sql("""
-                insert into tenant.runs (tenant_id, id, deployment_id, kind, state, requested_by, requested_by_email,
+                insert into runs (tenant_id, id, deployment_id, kind, state, requested_by, requested_by_email,
                        replay_of, required_approvals, approver_roles, allow_self_approval, approval_timeout)
                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as interval))
                 """).params(r.tenantId(), r.id(), r.deploymentId(), r.kind(), r.state().key(), r.requestedBy(),
@@ -67,18 +67,18 @@ class Runs {
     }
 
     Optional<Run> find(UUID tenantId, UUID id) {
-        return jdbc.sql("select " + COLUMNS + " from tenant.runs where tenant_id = ? and id = ?").params(tenantId, id)
+        return jdbc.sql("select " + COLUMNS + " from runs where tenant_id = ? and id = ?").params(tenantId, id)
                 .query(ROW).optional();
     }
 
     Optional<Run> lock(UUID tenantId, UUID id) {
-        return jdbc.sql("select " + COLUMNS + " from tenant.runs where tenant_id = ? and id = ? for update")
+        return jdbc.sql("select " + COLUMNS + " from runs where tenant_id = ? and id = ? for update")
                 .params(tenantId, id).query(ROW).optional();
     }
 
     List<Run> ofDeployment(UUID tenantId, UUID deploymentId, @Nullable UUID after, int limit) {
         return jdbc.sql("select " + COLUMNS + """
-                  from tenant.runs where tenant_id = :tenant and deployment_id = :deployment
+                  from runs where tenant_id = :tenant and deployment_id = :deployment
                    and (cast(:after as uuid) is null or id > :after)
                  order by id limit :limit
                 """).param("tenant", tenantId).param("deployment", deploymentId).param("after", after)
@@ -87,28 +87,28 @@ class Runs {
 
     Optional<Run> latest(UUID tenantId, UUID deploymentId) {
         return jdbc.sql("select " + COLUMNS + """
-                  from tenant.runs where tenant_id = ? and deployment_id = ? order by id desc limit 1
+                  from runs where tenant_id = ? and deployment_id = ? order by id desc limit 1
                 """).params(tenantId, deploymentId).query(ROW).optional();
     }
 
     /** The deployment's runs of any kind that have not finished. */
     List<Run> unfinished(UUID tenantId, UUID deploymentId) {
         return jdbc.sql("select " + COLUMNS + """
-                  from tenant.runs where tenant_id = ? and deployment_id = ?
+                  from runs where tenant_id = ? and deployment_id = ?
                    and state not in ('succeeded', 'failed', 'dead_letter', 'rejected', 'expired', 'canceled')
                 """).params(tenantId, deploymentId).query(ROW).list();
     }
 
     Optional<Run> lastMutating(UUID tenantId, UUID deploymentId) {
         return jdbc.sql("select " + COLUMNS + """
-                  from tenant.runs where tenant_id = ? and deployment_id = ? and kind <> 'plan' order by id desc limit 1
+                  from runs where tenant_id = ? and deployment_id = ? and kind <> 'plan' order by id desc limit 1
                 """).params(tenantId, deploymentId).query(ROW).optional();
     }
 
     /** The deployment's mutating runs that have not finished, oldest first (the first one is the active one). */
     List<Run> unfinishedMutating(UUID tenantId, UUID deploymentId) {
         return jdbc.sql("select " + COLUMNS + """
-                  from tenant.runs where tenant_id = ? and deployment_id = ? and kind <> 'plan'
+                  from runs where tenant_id = ? and deployment_id = ? and kind <> 'plan'
                    and state not in ('succeeded', 'failed', 'dead_letter', 'rejected', 'expired', 'canceled')
                  order by id
                 """).params(tenantId, deploymentId).query(ROW).list();
@@ -117,7 +117,7 @@ class Runs {
     /** Runs waiting for approval in the tenant, oldest first, after a cursor. */
     List<Run> awaitingApproval(UUID tenantId, @Nullable UUID after, int limit) {
         return jdbc.sql("select " + COLUMNS + """
-                  from tenant.runs where tenant_id = :tenant and state = 'awaiting_approval'
+                  from runs where tenant_id = :tenant and state = 'awaiting_approval'
                    and (cast(:after as uuid) is null or id > :after)
                  order by id limit :limit
                 """).param("tenant", tenantId).param("after", after).param("limit", limit).query(ROW).list();
@@ -126,7 +126,7 @@ class Runs {
     /** Moves the run to a state; {@code from} guards against a racing change (false when it did not hold). */
     boolean transition(UUID tenantId, UUID id, Collection<RunState> from, RunState to, @Nullable String error) {
         return jdbc.sql("""
-                update tenant.runs
+                update runs
                    set state = :to, error = coalesce(:error, error), updated_at = now(),
                        started_at = case when :to in ('planning', 'applying') then coalesce(started_at, now())
                                          else started_at end,
@@ -139,19 +139,19 @@ class Runs {
     }
 
     void noteError(UUID tenantId, UUID id, String error) {
-        jdbc.sql("update tenant.runs set error = ?, updated_at = now() where tenant_id = ? and id = ?")
+        jdbc.sql("update runs set error = ?, updated_at = now() where tenant_id = ? and id = ?")
                 .params(error, tenantId, id).update();
     }
 
     void attempted(UUID tenantId, UUID id, int attempts) {
-        jdbc.sql("update tenant.runs set attempts = ? where tenant_id = ? and id = ?").params(attempts, tenantId, id)
+        jdbc.sql("update runs set attempts = ? where tenant_id = ? and id = ?").params(attempts, tenantId, id)
                 .update();
     }
 
     /** Records the plan and opens the approval window; earlier approvals, bound to other plans, stop counting. */
     void planned(UUID tenantId, UUID id, JsonNode plan, String digest, @Nullable Instant deadline) {
         jdbc.sql("""
-                update tenant.runs set plan = cast(? as jsonb), plan_digest = ?, approval_deadline = ?, updated_at = now()
+                update runs set plan = cast(? as jsonb), plan_digest = ?, approval_deadline = ?, updated_at = now()
                  where tenant_id = ? and id = ?
                 """).params(JSON.writeValueAsString(plan), digest, deadline == null ? null : Timestamp.from(deadline),
                 tenantId, id).update();
@@ -159,7 +159,7 @@ class Runs {
 
     void insertApproval(UUID tenantId, UUID runId, Approval a) {
         jdbc.sql("""
-                insert into tenant.run_approvals (tenant_id, run_id, approver_id, approver_email, decision, comment,
+                insert into run_approvals (tenant_id, run_id, approver_id, approver_email, decision, comment,
                        plan_digest)
                 values (?, ?, ?, ?, ?, ?, ?)
                 """).params(tenantId, runId, a.approverId(), a.approverEmail(), a.decision(), a.comment(),
@@ -168,7 +168,7 @@ class Runs {
 
     List<Approval> approvals(UUID tenantId, UUID runId) {
         return jdbc.sql("""
-                select approver_id, approver_email, decision, comment, plan_digest, decided_at from tenant.run_approvals
+                select approver_id, approver_email, decision, comment, plan_digest, decided_at from run_approvals
                  where tenant_id = ? and run_id = ? order by decided_at, approver_id
                 """).params(tenantId, runId).query((rs, n) -> new Approval(rs.getObject(1, UUID.class),
                         rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
@@ -177,7 +177,7 @@ class Runs {
 
     List<Step> steps(UUID tenantId, UUID runId) {
         return jdbc.sql("""
-                select name, state, attempts, result, started_at, finished_at from tenant.run_steps
+                select name, state, attempts, result, started_at, finished_at from run_steps
                  where tenant_id = ? and run_id = ? order by started_at, name
                 """).params(tenantId, runId).query((rs, n) -> new Step(rs.getString(1), rs.getString(2),
                         rs.getInt(3), rs.getString(4) == null ? null : JSON.readTree(rs.getString(4)),
@@ -187,7 +187,7 @@ class Runs {
     /** Starts a step, or starts it again after a failed attempt. */
     void stepStarted(UUID tenantId, UUID runId, String name) {
         jdbc.sql("""
-                insert into tenant.run_steps (tenant_id, run_id, name, state) values (?, ?, ?, 'running')
+                insert into run_steps (tenant_id, run_id, name, state) values (?, ?, ?, 'running')
                 on conflict (tenant_id, run_id, name) do update
                    set state = 'running', attempts = run_steps.attempts + 1, started_at = now(), finished_at = null
                 """).params(tenantId, runId, name).update();
@@ -195,7 +195,7 @@ class Runs {
 
     void stepFinished(UUID tenantId, UUID runId, String name, boolean succeeded, @Nullable JsonNode result) {
         jdbc.sql("""
-                update tenant.run_steps set state = ?, result = cast(? as jsonb), finished_at = now()
+                update run_steps set state = ?, result = cast(? as jsonb), finished_at = now()
                  where tenant_id = ? and run_id = ? and name = ?
                 """).params(succeeded ? "succeeded" : "failed", result == null ? null : JSON.writeValueAsString(result),
                 tenantId, runId, name).update();

@@ -39,7 +39,11 @@ class DatabaseServerRegistry {
     private final Secrets secrets;
     private final PlacementSettings placement;
 
-    DatabaseServerRegistry(DatabaseServers servers, ServerProbe probe, Secrets secrets, PlacementSettings placement) {
+    private final TenantRecords tenants;
+
+    DatabaseServerRegistry(DatabaseServers servers, ServerProbe probe, Secrets secrets, PlacementSettings placement,
+            TenantRecords tenants) {
+        this.tenants = tenants;
         this.servers = servers;
         this.probe = probe;
         this.secrets = secrets;
@@ -136,6 +140,11 @@ class DatabaseServerRegistry {
         if (s.name().equals(DatabaseServer.LOCAL)) {
             throw ApiException.conflict("DATABASE_SERVER_IN_USE", "The server 'local' holds the control plane and "
                     + "the pooled tenants; it cannot be removed.");
+        }
+        int placed = tenants.countOnServer(id);
+        if (placed > 0) {
+            throw ApiException.conflict("DATABASE_SERVER_IN_USE", "The server '" + s.name() + "' holds " + placed
+                    + " tenants; move them elsewhere first.");
         }
         servers.delete(id);
     }

@@ -54,13 +54,25 @@ class TenantController {
     }
 
     record TenantView(UUID id, String name, String slug, String status, @Nullable UUID parentTenantId,
-            @Nullable String region, Instant createdAt, Instant updatedAt, long version, SettingsView settings) {
+            @Nullable String region, Instant createdAt, Instant updatedAt, long version, SettingsView settings,
+            PlacementView placement) {
 
         static TenantView of(Tenant t, Tenants.TenantSettings settings) {
             return new TenantView(t.id(), t.name(), t.slug(), t.status(), t.parentTenantId(), t.region(),
                     t.createdAt(), t.updatedAt(), t.version(),
-                    new SettingsView(t.mfaRequired(), settings.auditRetentionDays()));
+                    new SettingsView(t.mfaRequired(), settings.auditRetentionDays()),
+                    new PlacementView(t.tier(), t.placementRegion(), t.serverId()));
         }
+    }
+
+    /** Where a tenant's data lives. */
+    record PlacementView(String tier, @Nullable String region, @Nullable UUID serverId) {
+    }
+
+    /** Where a new tenant's data should live; omitted parts take the installation's defaults. */
+    record PlacementChoice(
+            @Nullable @Pattern(regexp = "pool|schema|database", message = "must be pool, schema or database") String tier,
+            @Nullable @Size(max = 100) String region, @Nullable UUID serverId) {
     }
 
     /** A tenant's settings. */
@@ -71,7 +83,8 @@ class TenantController {
             @NotBlank @Pattern(regexp = SLUG, message = "must be 2-63 lower-case letters, digits or dashes, "
                     + "starting with a letter or digit") String slug,
             @Nullable UUID parentTenantId,
-            @Nullable @Size(max = 100) String region) {
+            @Nullable @Size(max = 100) String region,
+            @Nullable @Valid PlacementChoice placement) {
     }
 
     record UpdateTenant(@Nullable @Size(min = 1, max = 200) @Pattern(regexp = ".*\\S.*") String name,
@@ -103,7 +116,9 @@ class TenantController {
     ResponseEntity<TenantView> create(@AuthenticationPrincipal CanopyPrincipal principal,
             @Valid @RequestBody CreateTenant body) {
         Tenant tenant = tenants.create(principal,
-                new Tenants.NewTenant(body.name().trim(), body.slug(), body.parentTenantId(), body.region()));
+                new Tenants.NewTenant(body.name().trim(), body.slug(), body.parentTenantId(), body.region(),
+                        body.placement() == null ? null : new TenantPlacements.Request(body.placement().tier(),
+                                body.placement().region(), body.placement().serverId())));
         return ResponseEntity.created(URI.create("/api/v1/tenants/" + tenant.id())).body(view(tenant));
     }
 

@@ -19,7 +19,10 @@ import dev.canopy.tenancy.TenantCreated;
 public class TenantRecords {
 
     private static final String COLUMNS = """
-            id, name, slug, status, parent_tenant_id, region, created_at, updated_at, version, mfa_required
+            id, name, slug, status, parent_tenant_id, region, created_at, updated_at, version, mfa_required, tier,
+            coalesce(placement_region, (select region from platform.database_servers where name = 'local'))
+                as placement_region,
+            coalesce(server_id, (select id from platform.database_servers where name = 'local')) as server_id
             """;
 
     private final JdbcClient jdbc;
@@ -78,19 +81,37 @@ public class TenantRecords {
                 .list();
     }
 
-    /** Inserts a tenant: every way a tenant comes to exist passes here, so this is where it is announced. */
+    /** Inserts a tenant in the pool on the server {@code local}. */
     public void insert(UUID id, String name, String slug, @Nullable UUID parentTenantId, @Nullable String region) {
+        insert(id, name, slug, parentTenantId, region, null);
+    }
+
+    /** Inserts a tenant: every way a tenant comes to exist passes here, so this is where it is announced. */
+    public void insert(UUID id, String name, String slug, @Nullable UUID parentTenantId, @Nullable String region,
+            @Nullable Placement placement) {
         jdbc.sql("""
-                insert into platform.tenants (id, name, slug, parent_tenant_id, region)
-                values (:id, :name, :slug, :parent, :region)
+                insert into platform.tenants (id, name, slug, parent_tenant_id, region, tier, placement_region, server_id)
+                values (:id, :name, :slug, :parent, :region, :tier, :placementRegion, :server)
                 """)
                 .param("id", id)
                 .param("name", name)
                 .param("slug", slug)
                 .param("parent", parentTenantId)
                 .param("region", region)
+                .param("tier", placement == null ? Tenant.POOL : placement.tier())
+                .param("placementRegion", placement == null ? null : placement.region())
+                .param("server", placement == null ? null : placement.serverId())
                 .update();
         events.publishEvent(new TenantCreated(id, slug, parentTenantId));
+    }
+
+    /** How many tenants (deleted ones too: their data is still there) the server holds. */
+    public int countOnServer(UUID serverId) {
+        // tenants from before placements (no server recorded) are on 'local'
+        return jdbc.sql("""
+                select count(*) from platform.tenants
+                 where coalesce(server_id, (select id from platform.database_servers where name = 'local')) = ?
+                """).param(serverId).query(Integer.class).single();
     }
 
     /** Applies the changes if the row is still at {@code version}; false when it moved on. */

@@ -87,13 +87,13 @@ class RefusedRequestsTest extends ApiTest {
 
     private long lastSeq() {
         return scopes.inTenant(AuditLog.PLATFORM, () -> jdbc.sql(
-                "select coalesce(max(seq), 0) from tenant.audit_events where tenant_id = ?")
+                "select coalesce(max(seq), 0) from audit_events where tenant_id = ?")
                 .param(AuditLog.PLATFORM).query(Long.class).single());
     }
 
     private List<Refused> recordsAfter(long seq) {
         return scopes.inTenant(AuditLog.PLATFORM, () -> jdbc.sql("""
-                select ip, http_status, details::text as details from tenant.audit_events
+                select ip, http_status, details::text as details from audit_events
                  where tenant_id = ? and seq > ? and action = 'request.refused' order by seq
                 """).params(AuditLog.PLATFORM, seq).query(Refused.class).list());
     }

@@ -289,11 +289,11 @@ class SsoConfigApiTest extends ApiTest {
         assertThat(output.getAll()).as("the application's log is captured").contains("provisioned at first SSO login")
                 .doesNotContain(secret).doesNotContain(secondSecret);
         String audit = scopes.inTenant(tenant.id(), () -> jdbc.sql(
-                "select coalesce(string_agg(action || ' ' || details::text, ' '), '') from tenant.audit_events where tenant_id = ?")
+                "select coalesce(string_agg(action || ' ' || details::text, ' '), '') from audit_events where tenant_id = ?")
                 .param(tenant.id()).query(String.class).single());
         assertThat(audit).contains("sso.config_created").doesNotContain(secret).doesNotContain(secondSecret);
         byte[] stored = scopes.inTenant(tenant.id(), () -> jdbc.sql(
-                "select client_secret_sealed from tenant.sso_configs where tenant_id = ?").param(tenant.id())
+                "select client_secret_sealed from sso_configs where tenant_id = ?").param(tenant.id())
                 .query((rs, n) -> rs.getBytes(1)).single());
         assertThat(new String(stored, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain(secondSecret)
                 .doesNotContain(secret);
@@ -326,7 +326,7 @@ class SsoConfigApiTest extends ApiTest {
 
     private byte[] sealed(UUID tenantId) {
         return scopes.inTenant(tenantId, () -> jdbc.sql(
-                "select client_secret_sealed from tenant.sso_configs where tenant_id = ?").param(tenantId)
+                "select client_secret_sealed from sso_configs where tenant_id = ?").param(tenantId)
                 .query((rs, n) -> rs.getBytes(1)).single());
     }
 

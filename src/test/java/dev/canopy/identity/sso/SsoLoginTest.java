@@ -95,7 +95,7 @@ class SsoLoginTest extends ApiTest {
     /** The newest SSO audit record of the tenant: action, status, details. */
     private Map<String, Object> lastSsoAudit(UUID tenantId) {
         return scopes.inTenant(tenantId, () -> jdbc.sql("""
-                select action, status, http_status, actor_email, details::text as details from tenant.audit_events
+                select action, status, http_status, actor_email, details::text as details from audit_events
                  where tenant_id = ? and action like 'auth.sso%' order by seq desc limit 1
                 """).param(tenantId).query().singleRow());
     }
@@ -454,7 +454,7 @@ class SsoLoginTest extends ApiTest {
                 Map.of("X-Request-Id", "break-glass-" + sso.slug()));
         assertThat(breakGlass.status()).as(breakGlass.toString()).isEqualTo(200);
         Map<String, Object> audit = scopes.inTenant(sso.tenant().id(), () -> jdbc.sql("""
-                select action, details::text as details from tenant.audit_events where tenant_id = ? and request_id = ?
+                select action, details::text as details from audit_events where tenant_id = ? and request_id = ?
                 """).params(sso.tenant().id(), "break-glass-" + sso.slug()).query().singleRow());
         assertThat(audit.get("action")).isEqualTo("auth.break_glass_login");
         assertThat((String) audit.get("details")).contains("\"break_glass\": true");

@@ -19,7 +19,7 @@ import dev.canopy.support.Fixtures.Session;
 import dev.canopy.support.Fixtures.TenantRef;
 
 /**
- * {@code tenant.sso_configs} and {@code tenant.sso_identities} under row-level security: one tenant can neither
+ * {@code sso_configs} and {@code sso_identities} under row-level security: one tenant can neither
  * read nor change another's configuration or identity links.
  */
 class SsoRowLevelSecurityTest extends ApiTest {
@@ -42,7 +42,7 @@ class SsoRowLevelSecurityTest extends ApiTest {
         configure(b);
         userOfB = fixtures.userIn(b, "member");
         scopes.inTenant(b.id(), () -> jdbc.sql("""
-                insert into tenant.sso_identities (tenant_id, issuer, subject, user_id, email)
+                insert into sso_identities (tenant_id, issuer, subject, user_id, email)
                 values (?, 'https://idp.b.example', 'sub-b', ?, ?)
                 """).params(b.id(), userOfB.userId(), userOfB.email()).update());
     }
@@ -52,30 +52,30 @@ class SsoRowLevelSecurityTest extends ApiTest {
         assertThat(tenantsOf("sso_configs", a.id())).containsExactly(a.id());
         assertThat(tenantsOf("sso_identities", a.id())).isEmpty();
         assertThat(tenantsOf("sso_identities", b.id())).containsExactly(b.id());
-        assertThat(jdbc.sql("select count(*) from tenant.sso_configs").query(Integer.class).single()).isZero();
-        assertThat(jdbc.sql("select count(*) from tenant.sso_identities").query(Integer.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from sso_configs").query(Integer.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from sso_identities").query(Integer.class).single()).isZero();
     }
 
     @Test
     void anotherTenantsRowsCannotBeChangedDeletedOrAdded() {
         scopes.inTenant(a.id(), () -> {
-            assertThat(jdbc.sql("update tenant.sso_configs set auth_mode = 'local', issuer = 'https://evil.example'"
+            assertThat(jdbc.sql("update sso_configs set auth_mode = 'local', issuer = 'https://evil.example'"
                     + " where tenant_id = ?").param(b.id()).update()).isZero();
-            assertThat(jdbc.sql("delete from tenant.sso_configs where tenant_id = ?").param(b.id()).update()).isZero();
-            assertThat(jdbc.sql("update tenant.sso_identities set user_id = user_id where tenant_id = ?")
+            assertThat(jdbc.sql("delete from sso_configs where tenant_id = ?").param(b.id()).update()).isZero();
+            assertThat(jdbc.sql("update sso_identities set user_id = user_id where tenant_id = ?")
                     .param(b.id()).update()).isZero();
-            assertThat(jdbc.sql("delete from tenant.sso_identities where tenant_id = ?").param(b.id()).update())
+            assertThat(jdbc.sql("delete from sso_identities where tenant_id = ?").param(b.id()).update())
                     .isZero();
         });
         assertRefusedByRowSecurity(() -> scopes.inTenant(a.id(), () -> jdbc.sql("""
-                insert into tenant.sso_identities (tenant_id, issuer, subject, user_id, email)
+                insert into sso_identities (tenant_id, issuer, subject, user_id, email)
                 values (?, 'https://idp.b.example', 'planted', ?, 'planted@example.org')
                 """).params(b.id(), userOfB.userId()).update()));
         assertRefusedByRowSecurity(() -> scopes.inTenant(a.id(), () -> jdbc.sql(
-                "update tenant.sso_configs set tenant_id = ? where tenant_id = ?").params(b.id(), a.id()).update()));
+                "update sso_configs set tenant_id = ? where tenant_id = ?").params(b.id(), a.id()).update()));
 
         String issuer = scopes.inTenant(b.id(), () -> jdbc.sql(
-                "select issuer from tenant.sso_configs where tenant_id = ?").param(b.id()).query(String.class).single());
+                "select issuer from sso_configs where tenant_id = ?").param(b.id()).query(String.class).single());
         assertThat(issuer).isEqualTo("https://idp." + b.slug() + ".example");
         assertThat(tenantsOf("sso_identities", b.id())).containsExactly(b.id());
     }

@@ -25,7 +25,7 @@ import dev.canopy.support.Fixtures;
 class RowLevelSecurityTest extends ApiTest {
 
     private static final String INSERT = """
-            insert into tenant.memberships (tenant_id, user_id, roles) values (:tenant, :user, array['member'])
+            insert into memberships (tenant_id, user_id, roles) values (:tenant, :user, array['member'])
             """;
 
     @Autowired
@@ -90,7 +90,7 @@ class RowLevelSecurityTest extends ApiTest {
             Map<String, Object> after = jdbc.sql("""
                     select pg_backend_pid() as backend, current_setting('canopy.tenant_id', true) as tenant,
                            current_setting('canopy.user_id', true) as user_id,
-                           (select count(*) from tenant.memberships) as visible
+                           (select count(*) from memberships) as visible
                     """).query().singleRow();
             assertThat(after.get("visible")).as("rows visible after the scope ended").isEqualTo(0L);
             assertThat((String) after.get("tenant")).isNullOrEmpty();
@@ -111,17 +111,17 @@ class RowLevelSecurityTest extends ApiTest {
 
         scopes.inTenant(a.id(), () -> {
             for (UUID user : List.of(onlyInB, shared)) {
-                assertThat(jdbc.sql("update tenant.memberships set roles = array['tenant_admin'], is_primary = false "
+                assertThat(jdbc.sql("update memberships set roles = array['tenant_admin'], is_primary = false "
                         + "where tenant_id = ? and user_id = ?").params(b.id(), user).update())
                         .as("update of B's row from A").isZero();
-                assertThat(jdbc.sql("update tenant.memberships set tenant_id = ? where tenant_id = ? and user_id = ?")
+                assertThat(jdbc.sql("update memberships set tenant_id = ? where tenant_id = ? and user_id = ?")
                         .params(a.id(), b.id(), user).update()).as("moving B's row into A").isZero();
-                assertThat(jdbc.sql("delete from tenant.memberships where tenant_id = ? and user_id = ?")
+                assertThat(jdbc.sql("delete from memberships where tenant_id = ? and user_id = ?")
                         .params(b.id(), user).update()).as("delete of B's row from A").isZero();
             }
-            assertThat(jdbc.sql("delete from tenant.memberships where user_id = ?").param(onlyInB).update()).isZero();
+            assertThat(jdbc.sql("delete from memberships where user_id = ?").param(onlyInB).update()).isZero();
             // the same statements do reach A's own rows
-            assertThat(jdbc.sql("update tenant.memberships set roles = roles where tenant_id = ? and user_id = ?")
+            assertThat(jdbc.sql("update memberships set roles = roles where tenant_id = ? and user_id = ?")
                     .params(a.id(), onlyInA).update()).isEqualTo(1);
         });
 
@@ -129,7 +129,7 @@ class RowLevelSecurityTest extends ApiTest {
         assertRefusedByRowSecurity(() -> scopes.inTenant(a.id(),
                 () -> jdbc.sql(INSERT).param("tenant", b.id()).param("user", onlyInA).update()));
         assertRefusedByRowSecurity(() -> scopes.inTenant(a.id(), () -> jdbc.sql(
-                "update tenant.memberships set tenant_id = ? where tenant_id = ? and user_id = ?")
+                "update memberships set tenant_id = ? where tenant_id = ? and user_id = ?")
                 .params(b.id(), a.id(), onlyInA).update()));
         assertThat(scopes.inTenant(b.id(), () -> all())).containsExactlyInAnyOrderElementsOf(before);
         assertThat(scopes.inTenant(a.id(), () -> all())).extracting(Row::userId).contains(onlyInA);
@@ -147,7 +147,7 @@ class RowLevelSecurityTest extends ApiTest {
         assertRefusedByRowSecurity(() -> scopes.asUser(onlyInA,
                 () -> jdbc.sql(INSERT).param("tenant", b.id()).param("user", onlyInA).update()));
         assertThat(scopes.asUser(onlyInA, () -> all())).extracting(Row::tenantId).containsExactly(a.id());
-        assertThat(scopes.asUser(shared, () -> jdbc.sql("delete from tenant.memberships where user_id = ?")
+        assertThat(scopes.asUser(shared, () -> jdbc.sql("delete from memberships where user_id = ?")
                 .param(shared).update())).as("a user scope deletes nothing").isZero();
         assertThat(scopes.asUser(shared, () -> all())).hasSize(2);
     }
@@ -159,19 +159,19 @@ class RowLevelSecurityTest extends ApiTest {
         UUID other = primary.equals(a.id()) ? b.id() : a.id();
 
         Throwable refused = assertRefusedByRowSecurity(() -> scopes.asUser(shared, () -> jdbc.sql(
-                "update tenant.memberships set roles = array['tenant_admin'] where tenant_id = ? and user_id = ?")
+                "update memberships set roles = array['tenant_admin'] where tenant_id = ? and user_id = ?")
                 .params(other, shared).update()));
         assertThat(refused).rootCause()
                 .hasMessageContaining("outside its tenant scope only a membership's primary flag may change");
         assertRefusedByRowSecurity(() -> scopes.asUser(shared, () -> jdbc.sql(
-                "update tenant.memberships set user_id = ? where tenant_id = ? and user_id = ?")
+                "update memberships set user_id = ? where tenant_id = ? and user_id = ?")
                 .params(onlyInA, other, shared).update()));
         assertThat(scopes.asUser(shared, () -> all())).containsExactlyInAnyOrderElementsOf(before);
 
         scopes.asUser(shared, () -> {
-            assertThat(jdbc.sql("update tenant.memberships set is_primary = false where user_id = ? and tenant_id = ?")
+            assertThat(jdbc.sql("update memberships set is_primary = false where user_id = ? and tenant_id = ?")
                     .params(shared, primary).update()).isEqualTo(1);
-            return jdbc.sql("update tenant.memberships set is_primary = true where user_id = ? and tenant_id = ?")
+            return jdbc.sql("update memberships set is_primary = true where user_id = ? and tenant_id = ?")
                     .params(shared, other).update();
         });
 
@@ -238,13 +238,13 @@ class RowLevelSecurityTest extends ApiTest {
 
     /** Deliberately unfiltered: whatever it returns is what row-level security lets through. */
     private List<Row> all() {
-        return jdbc.sql("select * from tenant.memberships").query((rs, n) -> new Row(
+        return jdbc.sql("select * from memberships").query((rs, n) -> new Row(
                 rs.getObject("tenant_id", UUID.class), rs.getObject("user_id", UUID.class),
                 List.of((String[]) rs.getArray("roles").getArray()), rs.getBoolean("is_primary"))).list();
     }
 
     private int count(UUID tenantId) {
-        return jdbc.sql("select count(*) from tenant.memberships where tenant_id = ?").param(tenantId)
+        return jdbc.sql("select count(*) from memberships where tenant_id = ?").param(tenantId)
                 .query(Integer.class).single();
     }
 

@@ -93,7 +93,7 @@ class OpenTofuStateBackendTest extends ApiTest {
 
         UUID tenant = admin.tenantId();
         String stored = scopes.inTenant(tenant, () -> jdbc.sql("select encode(sealed_state, 'escape') from "
-                + "tenant.opentofu_states where tenant_id = ? and deployment_id = ?").params(tenant, deployment)
+                + "opentofu_states where tenant_id = ? and deployment_id = ?").params(tenant, deployment)
                 .query(String.class).single());
         assertThat(stored).as("sealed at rest").doesNotContain("\"one\"", "lineage");
     }

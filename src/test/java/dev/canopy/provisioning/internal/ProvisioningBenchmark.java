@@ -68,7 +68,7 @@ class ProvisioningBenchmark extends ApiTest {
         UUID tenant = admin.tenantId();
         String development = new Provisioning(api).environment(admin, "development");
         scopes.inTenant(tenant, () -> jdbc.sql("""
-                insert into tenant.deployments (tenant_id, id, name, template_owner_id, template_id, template_name,
+                insert into deployments (tenant_id, id, name, template_owner_id, template_id, template_name,
                        driver, template_version, template_digest, environment_id, owner_id, owner_email, inputs,
                        sealed_inputs, tags, status)
                 select :tenant, gen_random_uuid(), 'deployment-' || i, :tenant, gen_random_uuid(),
@@ -80,12 +80,12 @@ class ProvisioningBenchmark extends ApiTest {
                   from generate_series(1, :n) i
                 """).param("tenant", tenant).param("environment", development).param("n", DEPLOYMENTS).update());
         scopes.inTenant(tenant, () -> jdbc.sql("""
-                insert into tenant.deployment_tags (tenant_id, deployment_id, key, value)
-                select d.tenant_id, d.id, t.key, t.value from tenant.deployments d
+                insert into deployment_tags (tenant_id, deployment_id, key, value)
+                select d.tenant_id, d.id, t.key, t.value from deployments d
                  cross join lateral jsonb_each_text(d.tags) t where d.tenant_id = ?
                 """).param(tenant).update());
-        jdbc.sql("analyze tenant.deployments").update();
-        jdbc.sql("analyze tenant.deployment_tags").update();
+        jdbc.sql("analyze deployments").update();
+        jdbc.sql("analyze deployment_tags").update();
 
         Map<String, String> kinds = new LinkedHashMap<>();
         kinds.put("first page, no filter", "");
@@ -167,7 +167,7 @@ class ProvisioningBenchmark extends ApiTest {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        long stored = scopes.inTenant(tenant, () -> jdbc.sql("select count(*) from tenant.run_logs where tenant_id = ? "
+        long stored = scopes.inTenant(tenant, () -> jdbc.sql("select count(*) from run_logs where tenant_id = ? "
                 + "and run_id = ? and seq > ?").params(tenant, runId, before).query(Long.class).single());
         api.post("/api/v1/runs/" + run + "/cancel", admin.accessToken(), null);
         reader.join(Duration.ofMinutes(1));

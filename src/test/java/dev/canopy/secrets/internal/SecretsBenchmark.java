@@ -51,7 +51,7 @@ class SecretsBenchmark extends ApiTest {
         for (int threads : new int[] { 1, 4 }) {
             long[] rates = new long[RUNS];
             for (int run = -1; run < RUNS; run++) {
-                SecretBinding binding = SecretBinding.tenant(Ids.newId(), "tenant.cloud_accounts", "1");
+                SecretBinding binding = SecretBinding.tenant(Ids.newId(), "cloud_accounts", "1");
                 secrets.seal(binding, secret); // the data key exists and is cached
                 long start = System.nanoTime();
                 try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {

@@ -13,7 +13,7 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** SQL for {@code tenant.webhook_deliveries}: tenant data, so every call runs inside the tenant's scope. */
+/** SQL for {@code webhook_deliveries}: tenant data, so every call runs inside the tenant's scope. */
 @Repository
 class Deliveries {
 
@@ -40,7 +40,7 @@ class Deliveries {
     boolean insert(UUID tenantId, UUID id, UUID webhookId, UUID eventId, String eventType, String payload,
             Instant retryUntil) {
         return jdbc.sql("""
-                insert into tenant.webhook_deliveries (tenant_id, id, webhook_id, event_id, event_type, payload,
+                insert into webhook_deliveries (tenant_id, id, webhook_id, event_id, event_type, payload,
                        next_attempt_at, retry_until)
                 values (?, ?, ?, ?, ?, ?, now(), ?)
                 on conflict (tenant_id, webhook_id, event_id) do nothing
@@ -49,14 +49,14 @@ class Deliveries {
     }
 
     Optional<Delivery> find(UUID tenantId, UUID id) {
-        return jdbc.sql("select * from tenant.webhook_deliveries where tenant_id = ? and id = ?").params(tenantId, id)
+        return jdbc.sql("select * from webhook_deliveries where tenant_id = ? and id = ?").params(tenantId, id)
                 .query(DELIVERY).optional();
     }
 
     /** A webhook's deliveries, newest first, before the cursor, optionally of one status. */
     List<Delivery> list(UUID tenantId, UUID webhookId, @Nullable String status, @Nullable UUID before, int limit) {
         return jdbc.sql("""
-                select * from tenant.webhook_deliveries
+                select * from webhook_deliveries
                  where tenant_id = :tenant and webhook_id = :webhook
                    and (cast(:status as text) is null or status = :status)
                    and (cast(:before as uuid) is null or id < :before)
@@ -69,7 +69,7 @@ class Deliveries {
     /** Makes a delivered or failed delivery pending again for one more attempt (a redelivery is not retried). */
     void reopen(UUID tenantId, UUID id) {
         jdbc.sql("""
-                update tenant.webhook_deliveries
+                update webhook_deliveries
                    set status = 'pending', next_attempt_at = now(), retry_until = least(retry_until, now())
                  where tenant_id = ? and id = ?
                 """).params(tenantId, id).update();
@@ -81,7 +81,7 @@ class Deliveries {
      */
     void record(UUID tenantId, UUID id, Attempt attempt, String status, @Nullable Instant nextAttemptAt) {
         jdbc.sql("""
-                update tenant.webhook_deliveries
+                update webhook_deliveries
                    set attempts = attempts + 1, status = :status, response_code = :code, response_body = :body,
                        duration_ms = :duration, last_error = :error, next_attempt_at = :next, last_attempt_at = now(),
                        delivered_at = case when :status = 'delivered' then now() end

@@ -12,7 +12,7 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** SQL for {@code tenant.webhooks}: tenant data, so every call runs inside the tenant's scope. */
+/** SQL for {@code webhooks}: tenant data, so every call runs inside the tenant's scope. */
 @Repository
 class Webhooks {
 
@@ -32,7 +32,7 @@ class Webhooks {
 
     void insert(Webhook w) {
         jdbc.sql("""
-                insert into tenant.webhooks (tenant_id, id, url, description, event_types, sealed_secret, enabled,
+                insert into webhooks (tenant_id, id, url, description, event_types, sealed_secret, enabled,
                        created_by)
                 values (:tenant, :id, :url, :description, :types, :sealed, :enabled, :createdBy)
                 """)
@@ -43,14 +43,14 @@ class Webhooks {
     }
 
     Optional<Webhook> find(UUID tenantId, UUID id) {
-        return jdbc.sql("select * from tenant.webhooks where tenant_id = ? and id = ?").params(tenantId, id)
+        return jdbc.sql("select * from webhooks where tenant_id = ? and id = ?").params(tenantId, id)
                 .query(WEBHOOK).optional();
     }
 
     /** The tenant's webhooks in id order after the cursor. */
     List<Webhook> list(UUID tenantId, @Nullable UUID after, int limit) {
         return jdbc.sql("""
-                select * from tenant.webhooks
+                select * from webhooks
                  where tenant_id = :tenant and (cast(:after as uuid) is null or id > :after)
                  order by id limit :limit
                 """)
@@ -60,7 +60,7 @@ class Webhooks {
     /** The enabled webhooks that subscribe to the type, by name or with {@code *}: the fan-out's one query. */
     List<UUID> subscribers(UUID tenantId, String eventType) {
         return jdbc.sql("""
-                select id from tenant.webhooks
+                select id from webhooks
                  where tenant_id = ? and enabled and (? = any(event_types) or '*' = any(event_types))
                 """).params(tenantId, eventType).query(UUID.class).list();
     }
@@ -68,7 +68,7 @@ class Webhooks {
     /** Writes an update if the row is still at {@code expectedVersion}; false when someone changed it first. */
     boolean update(Webhook w, long expectedVersion) {
         return jdbc.sql("""
-                update tenant.webhooks
+                update webhooks
                    set url = :url, description = :description, event_types = :types, sealed_secret = :sealed,
                        enabled = :enabled, updated_at = now(), version = version + 1
                  where tenant_id = :tenant and id = :id and version = :version
@@ -80,14 +80,14 @@ class Webhooks {
     }
 
     boolean delete(UUID tenantId, UUID id) {
-        return jdbc.sql("delete from tenant.webhooks where tenant_id = ? and id = ?").params(tenantId, id)
+        return jdbc.sql("delete from webhooks where tenant_id = ? and id = ?").params(tenantId, id)
                 .update() == 1;
     }
 
     /** Sealed secrets of the tenant after a record id, for re-encryption. */
     List<Object[]> sealedAfter(UUID tenantId, @Nullable UUID after, int limit) {
         return jdbc.sql("""
-                select id, sealed_secret from tenant.webhooks
+                select id, sealed_secret from webhooks
                  where tenant_id = :tenant and (cast(:after as uuid) is null or id > :after) order by id limit :limit
                 """).param("tenant", tenantId).param("after", after).param("limit", limit)
                 .query((rs, n) -> new Object[] { rs.getObject(1, UUID.class), rs.getBytes(2) }).list();
@@ -95,7 +95,7 @@ class Webhooks {
 
     boolean replaceSealed(UUID tenantId, UUID id, byte[] current, byte[] resealed) {
         return jdbc.sql("""
-                update tenant.webhooks set sealed_secret = ? where tenant_id = ? and id = ? and sealed_secret = ?
+                update webhooks set sealed_secret = ? where tenant_id = ? and id = ? and sealed_secret = ?
                 """).params(resealed, tenantId, id, current).update() == 1;
     }
 
