@@ -97,15 +97,29 @@ final class TenantSchemaMigrator {
         apply(owner, schema, scripts);
     }
 
-    /** Applies what the schema lacks, holding its advisory lock; answers how many migrations ran. */
-    int migrate(Connection owner, String schema) throws SQLException {
+    /** What a migration of one schema found and did: its last version before, and the versions it applied. */
+    record Migrated(String fromVersion, List<String> applied) {
+    }
+
+    /**
+     * Applies what the schema lacks, holding its advisory lock until the caller's transaction ends; the applied
+     * versions are read inside the lock, so a second migration waiting on it finds nothing left to do.
+     */
+    Migrated migrate(Connection owner, String schema) throws SQLException {
         try (PreparedStatement lock = owner.prepareStatement("select pg_advisory_xact_lock(hashtextextended(?, 18))")) {
             lock.setString(1, "tenant-schema:" + schema);
             lock.execute();
         }
-        List<Script> pending = pending(applied(owner, schema));
+        Set<String> applied = applied(owner, schema);
+        List<Script> pending = pending(applied);
         apply(owner, schema, pending);
-        return pending.size();
+        String from = applied.stream().max(TenantSchemaMigrator::compareVersions).orElse("0");
+        return new Migrated(from, pending.stream().map(Script::version).toList());
+    }
+
+    /** The versions after {@code version}, in order: what a schema recorded at that version still lacks. */
+    List<String> after(String version) {
+        return scripts.stream().map(Script::version).filter(v -> compareVersions(v, version) > 0).toList();
     }
 
     /** The versions the schema's history records as applied. */

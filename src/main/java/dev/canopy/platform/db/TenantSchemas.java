@@ -36,6 +36,7 @@ public class TenantSchemas {
 
     private final JdbcClient jdbc;
     private final DatabaseEndpoint endpoint;
+    private final int ownerPoolSize;
     private final Map<UUID, Location> locations = new ConcurrentHashMap<>();
     private volatile @Nullable HikariDataSource owner;
     private volatile @Nullable TenantSchemaMigrator migrator;
@@ -47,9 +48,10 @@ public class TenantSchemas {
 
     private static final Location IN_POOL = new Location(POOL, "");
 
-    TenantSchemas(JdbcClient jdbc, DatabaseEndpoint endpoint) {
+    TenantSchemas(JdbcClient jdbc, DatabaseEndpoint endpoint, DatabaseSettings settings) {
         this.jdbc = jdbc;
         this.endpoint = endpoint;
+        this.ownerPoolSize = Math.max(4, settings.ownerPoolSize());
     }
 
     /** The schema name a tenant of the schema tier gets: {@code t_} and its id without dashes. */
@@ -105,6 +107,14 @@ public class TenantSchemas {
                 .update();
         locations.put(tenantId, new Location(schemaOf(tenantId), version));
         metOwnSchema = true;
+    }
+
+    /**
+     * Forgets what this instance knows of the tenant's schema, so its next transaction reads it again: for a schema
+     * whose recorded version was changed by other means than a migration here (an operator's repair, a test).
+     */
+    public void reload(UUID tenantId) {
+        locations.remove(tenantId);
     }
 
     /** Whether the tenant has a schema of its own. */
@@ -184,6 +194,11 @@ public class TenantSchemas {
         return current;
     }
 
+    /** How many owner connections there may be: the bound on schemas migrating at once. */
+    int ownerPoolSize() {
+        return ownerPoolSize;
+    }
+
     /** The schema owner's connections, opened when first needed and few: migrations and schema creation only. */
     private HikariDataSource ownerPool() {
         HikariDataSource current = owner;
@@ -195,7 +210,7 @@ public class TenantSchemas {
                     config.setJdbcUrl(endpoint.url());
                     config.setUsername(endpoint.ownerUser());
                     config.setPassword(endpoint.ownerPassword());
-                    config.setMaximumPoolSize(4);
+                    config.setMaximumPoolSize(ownerPoolSize);
                     config.setMinimumIdle(0);
                     config.setIdleTimeout(60_000);
                     config.setConnectionTimeout(10_000);

@@ -114,6 +114,18 @@ public class TenantRecords {
                 """).param(serverId).query(Integer.class).single();
     }
 
+    /** The tenants of the schema tier and the server each is on (tenants from before placements: 'local'). */
+    java.util.Map<UUID, UUID> schemaTierServers() {
+        var servers = new java.util.HashMap<UUID, UUID>();
+        jdbc.sql("""
+                select id, coalesce(server_id, (select id from platform.database_servers where name = 'local'))
+                  from platform.tenants where tier = 'schema'
+                """).query(rs -> {
+            servers.put(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class));
+        });
+        return servers;
+    }
+
     /** Applies the changes if the row is still at {@code version}; false when it moved on. */
     public boolean update(UUID id, long version, @Nullable String name, @Nullable String region,
             @Nullable String status, @Nullable Boolean mfaRequired) {
