@@ -12,19 +12,28 @@ import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Errors that never reached a controller (the container's own, or a filter's) also leave as
- * problem+json, without the exception or its message.
+ * problem+json, without the exception or its message; a filter's deliberate refusal (an {@link ApiException}, such as
+ * a tenant whose schema is being migrated) keeps its own status, code, detail and Retry-After.
  */
 @RestController
 class ProblemErrorController implements ErrorController {
 
     private final Problems problems;
+    private final ProblemHandler handler;
 
-    ProblemErrorController(Problems problems) {
+    ProblemErrorController(Problems problems, ProblemHandler handler) {
         this.problems = problems;
+        this.handler = handler;
     }
 
     @RequestMapping("/error")
     ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
+        for (Object failure = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION); failure instanceof Throwable t;
+                failure = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ApiException refused) {
+                return handler.rejected(refused, request);
+            }
+        }
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         // asked for directly, /error is just a page that does not exist
         HttpStatus status = code == null ? HttpStatus.NOT_FOUND

@@ -74,7 +74,7 @@ class ApplyingMigrations {
             errors.add(new FieldError("scope", "must be all, server or tenant"));
         }
         List<UUID> ids = command.ids() == null ? List.of() : List.copyOf(new LinkedHashSet<>(command.ids()));
-        if (scope != null && !scope.equals("all") && ids.isEmpty()) {
+        if (scope != null && SCOPES.contains(scope) && !scope.equals("all") && ids.isEmpty()) {
             errors.add(new FieldError("ids", "are required for scope " + scope));
         }
         if ("all".equals(scope) && !ids.isEmpty()) {
