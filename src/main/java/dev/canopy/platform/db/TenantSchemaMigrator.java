@@ -26,6 +26,14 @@ final class TenantSchemaMigrator {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_:]+)}");
 
+    /**
+     * V1's grants on the pool schema, named {@code tenant} outright (written before the schema tier): for another
+     * schema they re-grant what the pool has, and run by several schema migrations at once they update the same
+     * catalog row, which fails with "tuple concurrently updated". They are left out for schemas other than the pool.
+     */
+    private static final Pattern POOL_GRANT = Pattern.compile(
+            "(?im)^\\s*(grant|alter\\s+default\\s+privileges)\\b[^;]*\\bschema\\s+tenant\\b[^;]*;");
+
     /** A tenant migration as Flyway resolved it for the pool, with its SQL text. */
     record Script(String version, String description, String script, int checksum, String sql) {
     }
@@ -68,6 +76,12 @@ final class TenantSchemaMigrator {
 
     /** Creates the schema with every tenant migration; the caller commits or rolls back. */
     void create(Connection owner, String schema) throws SQLException {
+        createEmpty(owner, schema);
+        apply(owner, schema, scripts);
+    }
+
+    /** Creates the schema with its grants and an empty history: a schema before its first tenant migration. */
+    void createEmpty(Connection owner, String schema) throws SQLException {
         String quoted = quote(schema);
         try (Statement statement = owner.createStatement()) {
             statement.execute("create schema " + quoted);
@@ -94,7 +108,6 @@ final class TenantSchemaMigrator {
                     values (0, null, '<< Flyway Schema Creation >>', 'SCHEMA', '"%2$s"', null, current_user, 0, true)
                     """.formatted(quoted, schema));
         }
-        apply(owner, schema, scripts);
     }
 
     /** What a migration of one schema found and did: its last version before, and the versions it applied. */
@@ -150,7 +163,7 @@ final class TenantSchemaMigrator {
             for (Script script : pending) {
                 long started = System.nanoTime();
                 try (Statement statement = owner.createStatement()) {
-                    statement.execute(withPlaceholders(script.sql(), schema));
+                    statement.execute(withPlaceholders(withoutPoolGrants(script.sql()), schema));
                 }
                 catch (SQLException e) {
                     throw new SQLException("V" + script.version() + " (" + script.script() + "): " + e.getMessage(),
@@ -175,6 +188,10 @@ final class TenantSchemaMigrator {
             rs.next();
             return rs.getInt(1);
         }
+    }
+
+    private static String withoutPoolGrants(String sql) {
+        return POOL_GRANT.matcher(sql).replaceAll("-- (a grant on the pool schema, left out)");
     }
 
     private String withPlaceholders(String sql, String schema) {
