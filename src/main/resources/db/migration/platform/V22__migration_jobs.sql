@@ -13,9 +13,14 @@ create table migration_jobs (
     done         integer     not null default 0,
     failed       integer     not null default 0,
     requested_by uuid,
+    -- the caller's Idempotency-Key and what it asked for: the same key and request answer the same job
+    idempotency_key text,
+    request      text        not null,
     started_at   timestamptz not null default now(),
     finished_at  timestamptz
 );
+create unique index migration_jobs_by_idempotency_key on migration_jobs (requested_by, idempotency_key)
+    where idempotency_key is not null;
 create index migration_jobs_running on migration_jobs (started_at) where status = 'running';
 
 -- One schema of a job: where it started, where it ended, what ran (or, in a dry run, would run) and why it failed.

@@ -293,8 +293,21 @@ class MigrationsApiTest extends ApiTest {
         assertThat(item(dry, tenant).path("would_apply").valueStream().map(JsonNode::asString))
                 .containsExactly(LATEST);
         assertThat(historyRows(tenant, LATEST)).isZero();
-        JsonNode job = finished(admin, apply(admin, obj("scope", "tenant", "ids", List.of(tenant.id()))));
+        String key = Fixtures.unique("k");
+        Map<String, Object> body = obj("scope", "tenant", "ids", List.of(tenant.id()));
+        Api.Response started = api.send("POST", MIGRATIONS + "/apply", admin.accessToken(), Api.json(body),
+                Map.of("Idempotency-Key", key));
+        JsonNode job = finished(admin, started);
         assertThat(job.path("status").asString()).isEqualTo("succeeded");
+        Api.Response repeated = api.send("POST", MIGRATIONS + "/apply", admin.accessToken(), Api.json(body),
+                Map.of("Idempotency-Key", key));
+        assertThat(repeated.status()).isEqualTo(202);
+        assertThat(repeated.json().path("id").asString()).as("the same job").isEqualTo(job.path("id").asString());
+        assertProblem(api.send("POST", MIGRATIONS + "/apply", admin.accessToken(), Api.json(obj("scope", "tenant",
+                "ids", List.of(tenant.id()), "dry_run", true)), Map.of("Idempotency-Key", key)), 422,
+                "IDEMPOTENCY_KEY_REUSED");
+        assertProblem(api.send("POST", MIGRATIONS + "/apply", admin.accessToken(), Api.json(body),
+                Map.of("Idempotency-Key", "has space")), 400, "IDEMPOTENCY_KEY_INVALID");
     }
 
     @Test

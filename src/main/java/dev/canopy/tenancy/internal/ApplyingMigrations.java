@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -42,6 +43,7 @@ class ApplyingMigrations {
     static final int MAX_IDS = 1000;
     static final int MAX_BATCH = 1000;
     static final int MAX_PARALLEL = 8;
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
 
     private final TenantSchemaUpgrades upgrades;
     private final MigrationJobs jobs;
@@ -63,8 +65,15 @@ class ApplyingMigrations {
             @Nullable Integer batchSize, @Nullable Integer maxParallel) {
     }
 
-    /** Validates the command, stores the job and starts it once the calling transaction commits. */
-    MigrationJobs.Job start(Command command, @Nullable UUID requestedBy) {
+    /**
+     * Validates the command, stores the job and starts it once the calling transaction commits. A repeated
+     * Idempotency-Key answers the job it started (422 if the request was another).
+     */
+    MigrationJobs.Job start(Command command, @Nullable UUID requestedBy, @Nullable String idempotencyKey) {
+        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+            throw ApiException.badRequest("IDEMPOTENCY_KEY_INVALID", "Idempotency-Key must be 1 to 200 visible "
+                    + "ASCII characters.");
+        }
         List<FieldError> errors = new ArrayList<>();
         String scope = command.scope();
         if (scope == null) {
@@ -94,15 +103,27 @@ class ApplyingMigrations {
         if (!errors.isEmpty()) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "VALIDATION_FAILED", "Some fields are invalid.", errors);
         }
+        boolean dryRun = Boolean.TRUE.equals(command.dryRun());
+        String request = String.join("|", scope, ids.stream().map(UUID::toString).sorted().toList().toString(),
+                String.valueOf(dryRun), String.valueOf(batchSize), String.valueOf(maxParallel));
+        if (idempotencyKey != null) {
+            var earlier = jobs.findByIdempotencyKey(requestedBy, idempotencyKey);
+            if (earlier.isPresent()) {
+                if (!earlier.get().getValue().equals(request)) {
+                    throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "IDEMPOTENCY_KEY_REUSED",
+                            "This Idempotency-Key was used for a different request.");
+                }
+                return earlier.get().getKey();
+            }
+        }
         List<SchemaState> schemas = switch (scope) {
             case "server" -> onServers(ids);
             case "tenant" -> ofTenants(ids);
             default -> upgrades.all();
         };
-        boolean dryRun = Boolean.TRUE.equals(command.dryRun());
         var job = new MigrationJobs.Job(Ids.newId(), "running", dryRun, scope, ids, batchSize, maxParallel,
                 schemas.size(), 0, 0, Instant.now().truncatedTo(ChronoUnit.MICROS), null);
-        jobs.insert(job, requestedBy, schemas);
+        jobs.insert(job, new MigrationJobs.Requested(requestedBy, idempotencyKey, request), schemas);
         afterCommit(() -> runners.submit(() -> run(job)));
         return job;
     }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -40,23 +41,39 @@ class MigrationJobs {
             @Nullable String toVersion, List<String> versions, @Nullable String error) {
     }
 
-    void insert(Job job, @Nullable UUID requestedBy, List<SchemaState> schemas) {
-        jdbc.sql("insert into platform.migration_jobs (" + JOB_COLUMNS + ", requested_by) values "
-                + "(?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, null, ?)")
+    /** How a job was asked for, compared when its Idempotency-Key comes again. */
+    record Requested(@Nullable UUID by, @Nullable String idempotencyKey, String request) {
+    }
+
+    void insert(Job job, Requested requested, List<SchemaState> schemas) {
+        jdbc.sql("insert into platform.migration_jobs (" + JOB_COLUMNS + ", requested_by, idempotency_key, request) "
+                + "values (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, null, ?, ?, ?)")
                 .params(job.id(), job.status(), job.dryRun(), job.scope(), job.ids().toArray(UUID[]::new),
                         job.batchSize(), job.maxParallel(), job.total(),
-                        OffsetDateTime.ofInstant(job.startedAt(), java.time.ZoneOffset.UTC), requestedBy)
+                        OffsetDateTime.ofInstant(job.startedAt(), java.time.ZoneOffset.UTC), requested.by(),
+                        requested.idempotencyKey(), requested.request())
                 .update();
-        int position = 0;
-        for (SchemaState schema : schemas) {
-            jdbc.sql("""
-                    insert into platform.migration_job_items
-                        (job_id, position, tenant_id, schema_name, status, from_version)
-                    values (?, ?, ?, ?, 'pending', ?)
-                    """)
-                    .params(job.id(), position++, schema.tenantId(), schema.schema(), schema.version())
-                    .update();
-        }
+        // one statement for all the job's schemas (thousands for scope all), in the order they will run
+        jdbc.sql("""
+                insert into platform.migration_job_items
+                    (job_id, position, tenant_id, schema_name, status, from_version)
+                select ?, position - 1, tenant_id, schema_name, 'pending', version
+                  from unnest(?::uuid[], ?::text[], ?::text[]) with ordinality
+                       as s (tenant_id, schema_name, version, position)
+                """)
+                .params(job.id(), schemas.stream().map(SchemaState::tenantId).toArray(UUID[]::new),
+                        schemas.stream().map(SchemaState::schema).toArray(String[]::new),
+                        schemas.stream().map(SchemaState::version).toArray(String[]::new))
+                .update();
+    }
+
+    /** The job the caller started with this key, and what was asked for then. */
+    Optional<Map.Entry<Job, String>> findByIdempotencyKey(@Nullable UUID by, String key) {
+        return jdbc.sql("select " + JOB_COLUMNS + ", request from platform.migration_jobs "
+                + "where requested_by is not distinct from ? and idempotency_key = ?")
+                .params(by, key)
+                .query((rs, n) -> Map.entry(job(rs, n), rs.getString("request")))
+                .optional();
     }
 
     Optional<Job> find(UUID id) {

@@ -16,6 +16,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -112,10 +113,12 @@ class MigrationsController {
 
     @Audited(action = "migrations.apply_requested", resource = "migration_job")
     @PostMapping(MIGRATIONS + "/apply")
-    ResponseEntity<JobView> apply(@AuthenticationPrincipal CanopyPrincipal principal, @RequestBody ApplyBody body) {
+    ResponseEntity<JobView> apply(@AuthenticationPrincipal CanopyPrincipal principal,
+            @RequestHeader(name = "Idempotency-Key", required = false) @Nullable String idempotencyKey,
+            @RequestBody ApplyBody body) {
         principal.require(Permissions.PLATFORM_DATABASES_MANAGE);
         MigrationJobs.Job job = applying.start(new ApplyingMigrations.Command(body.scope(), body.ids(),
-                body.dryRun(), body.batchSize(), body.maxParallel()), principal.userId());
+                body.dryRun(), body.batchSize(), body.maxParallel()), principal.userId(), idempotencyKey);
         audit.resource("migration_job", job.id().toString());
         audit.detail("scope", job.scope());
         audit.detail("dry_run", job.dryRun());
