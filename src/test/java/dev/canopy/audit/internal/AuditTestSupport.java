@@ -82,7 +82,7 @@ public final class AuditTestSupport {
                 prev = hash;
                 if (batch.size() == 2000 || i == count - 1) {
                     template.batchUpdate("""
-                            insert into tenant.audit_events (tenant_id, seq, id, occurred_at, actor_type, actor_email,
+                            insert into audit_events (tenant_id, seq, id, occurred_at, actor_type, actor_email,
                                 action, resource_type, resource_id, status, http_status, ip, user_agent, request_id,
                                 details, prev_hash, hash)
                             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), ?, ?)
@@ -92,9 +92,9 @@ public final class AuditTestSupport {
             }
             // their search words, as AuditChain.append adds them
             jdbc.sql("""
-                    insert into tenant.audit_terms (tenant_id, term, seq)
+                    insert into audit_terms (tenant_id, term, seq)
                     select e.tenant_id, t.term, e.seq
-                      from tenant.audit_events e,
+                      from audit_events e,
                            unnest(tsvector_to_array(to_tsvector('simple', e.action || ' ' || e.details::text))) as t(term)
                      where e.tenant_id = ? and e.seq > ?
                     """).params(tenantId, head.seq()).update();
