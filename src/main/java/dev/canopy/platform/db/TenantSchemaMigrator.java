@@ -95,6 +95,31 @@ final class TenantSchemaMigrator {
                     """.formatted(quoted, schema));
         }
         apply(owner, schema, scripts);
+        emptied(owner, schema);
+    }
+
+    /**
+     * Some migrations fill in rows for the tenants that existed then (the pool's three environments each): a new
+     * schema belongs to one tenant and starts empty, so those rows, of every tenant, go again.
+     */
+    private static void emptied(Connection owner, String schema) throws SQLException {
+        var tables = new ArrayList<String>();
+        try (PreparedStatement query = owner.prepareStatement("""
+                select quote_ident(table_schema) || '.' || quote_ident(table_name) from information_schema.tables
+                 where table_schema = ? and table_type = 'BASE TABLE' and table_name <> 'flyway_schema_history'
+                """)) {
+            query.setString(1, schema);
+            try (var rs = query.executeQuery()) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+        }
+        if (!tables.isEmpty()) {
+            try (Statement statement = owner.createStatement()) {
+                statement.execute("truncate " + String.join(", ", tables));
+            }
+        }
     }
 
     /** Applies what the schema lacks, holding its advisory lock; answers how many migrations ran. */

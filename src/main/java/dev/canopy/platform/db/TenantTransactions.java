@@ -131,14 +131,10 @@ public class TenantTransactions {
      * a move has just changed. {@code :path} given (restoring an outer scope) skips the look-up.
      */
     private static final String PLACED = """
-            with held as materialized (
-                select pg_advisory_xact_lock_shared(hashtextextended('tenant-data:' || :tenant, 0))
-                 where :tenant <> '' and cast(:path as text) is null
-            ), placed as materialized (
-                select coalesce(cast(:path as text), s.schema_name, 'tenant') as path, s.version
-                  from (select count(*) from held) h
-                  left join platform.tenant_schemas s on s.tenant_id = cast(nullif(:tenant, '') as uuid)
-                       and cast(:path as text) is null
+            with placed as materialized (
+                select coalesce(cast(:path as text), p.schema_name, 'tenant') as path, p.version
+                  from platform.tenant_placement(case when cast(:path as text) is null
+                                                      then cast(nullif(:tenant, '') as uuid) end) p
             )
             """;
 

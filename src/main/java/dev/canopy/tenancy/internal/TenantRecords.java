@@ -105,6 +105,13 @@ public class TenantRecords {
         events.publishEvent(new TenantCreated(id, slug, parentTenantId));
     }
 
+    /** Records where a moved tenant's data lives now. */
+    public void placed(UUID id, Placement placement) {
+        jdbc.sql("update platform.tenants set tier = ?, placement_region = ?, server_id = ?, updated_at = now() "
+                + "where id = ?").params(placement.tier(), placement.region(), placement.serverId(), id).update();
+        changes.publish("tenant", id.toString());
+    }
+
     /** How many tenants (deleted ones too: their data is still there) the server holds. */
     public int countOnServer(UUID serverId) {
         // tenants from before placements (no server recorded) are on 'local'

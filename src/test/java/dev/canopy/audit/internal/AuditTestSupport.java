@@ -213,12 +213,26 @@ public final class AuditTestSupport {
         }
     }
 
-    /** Runs one statement as the owner role. */
+    /**
+     * Runs one statement naming audit tables unqualified as the owner role, row-level security lifted, in the pool and
+     * in every tenant schema (the tests' tenants may live in either); answers the rows changed in all.
+     */
     public int ownerUpdate(String sql) {
         int[] count = new int[1];
         asOwner(statement -> {
             try {
-                count[0] = statement.executeUpdate(sql);
+                var schemas = new java.util.ArrayList<String>(List.of("tenant"));
+                try (var rs = statement.executeQuery("select schema_name from platform.tenant_schemas")) {
+                    while (rs.next()) {
+                        schemas.add(rs.getString(1));
+                    }
+                }
+                for (String schema : schemas) {
+                    statement.execute("set local search_path = " + schema);
+                    statement.execute("alter table audit_events no force row level security");
+                    count[0] += statement.executeUpdate(sql);
+                    statement.execute("alter table audit_events force row level security");
+                }
             }
             catch (SQLException e) {
                 throw new IllegalStateException(e);
