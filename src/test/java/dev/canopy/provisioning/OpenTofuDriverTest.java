@@ -315,10 +315,10 @@ class OpenTofuDriverTest extends ApiTest {
         UUID mine = admin.tenantId();
         UUID other = fixtures.userIn(fixtures.tenant(), "tenant_admin").tenantId();
         for (String table : List.of("opentofu_states", "opentofu_plans")) {
-            String count = "select count(*) from tenant." + table + " where tenant_id = ?";
+            String count = "select count(*) from " + table + " where tenant_id = ?";
             assertThat(scopes.inTenant(other, () -> jdbc.sql(count).param(mine).query(Long.class).single()))
                     .as(table).isZero();
-            assertThat(scopes.inTenant(other, () -> jdbc.sql("delete from tenant." + table + " where tenant_id = ?")
+            assertThat(scopes.inTenant(other, () -> jdbc.sql("delete from " + table + " where tenant_id = ?")
                     .param(mine).update())).as(table).isZero();
         }
         assertThat(scopes.inTenant(mine, () -> jdbc.sql("select count(*) from opentofu_states where "
