@@ -78,7 +78,8 @@ class TenantMoveApiTest extends ApiTest {
         var stop = new AtomicBoolean();
         var counter = new AtomicInteger();
         Thread writer = Thread.ofVirtual().start(() -> {
-            while (!stop.get()) {
+            // at most 150, so that one page of the role list shows them all
+            while (!stop.get() && written.size() < 150) {
                 Api.Response created = api.post("/api/v1/roles", member.accessToken(), obj("name",
                         "Role " + counter.incrementAndGet(), "permissions", List.of("users:list")));
                 if (created.status() == 201) {
@@ -91,6 +92,7 @@ class TenantMoveApiTest extends ApiTest {
                 if (read.status() != 200) {
                     failures.add(read.toString());
                 }
+                sleep(20);
             }
         });
         sleep(300);
