@@ -115,7 +115,6 @@ public class Tenants {
         catch (DuplicateKeyException e) {
             throw ApiException.conflict("SLUG_TAKEN", "The slug '" + request.slug() + "' is already in use.");
         }
-        placements.route(id, placement);
         if (!platformAdmin) {
             // the MSP administrator who creates a client can administer it
             members.addAdministrator(id, principal.userId());

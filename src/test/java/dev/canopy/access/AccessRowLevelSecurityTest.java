@@ -37,7 +37,7 @@ class AccessRowLevelSecurityTest extends ApiTest {
         Session adminB = populate(b);
 
         for (String table : TABLES) {
-            String sql = "select count(*) from tenant." + table;
+            String sql = "select count(*) from " + table;
             String others = sql + " where tenant_id <> ?";
             assertThat(scopes.inTenant(a.id(), () -> jdbc.sql(sql).query(Integer.class).single())).as(table)
                     .isPositive();
@@ -45,7 +45,7 @@ class AccessRowLevelSecurityTest extends ApiTest {
                     .as(table).isZero();
             assertThat(jdbc.sql(sql).query(Integer.class).single()).as(table + " without a scope").isZero();
             scopes.inTenant(a.id(), () -> {
-                assertThat(jdbc.sql("delete from tenant." + table + " where tenant_id = ?").param(b.id()).update())
+                assertThat(jdbc.sql("delete from " + table + " where tenant_id = ?").param(b.id()).update())
                         .as(table).isZero();
             });
         }

@@ -18,6 +18,7 @@ import java.util.UUID;
 import org.casbin.jcasbin.main.Enforcer;
 import org.casbin.jcasbin.model.Model;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -37,6 +38,7 @@ import dev.canopy.support.Fixtures.TenantRef;
  * database through its cache, jCasbin from the equivalent policy; every decision must match. Several
  * rounds of random changes in between also check that the cache never answers from an old policy.
  */
+@Tag("full") // slow (engines, second instances, long waits): left to the full build, -P full, which CI runs
 class CasbinDifferentialTest extends ApiTest {
 
     static final String MODEL = CasbinModel.TEXT;

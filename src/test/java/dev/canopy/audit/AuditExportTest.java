@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
 
@@ -35,6 +36,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** {@code GET /api/v1/audit-events/export}: CSV and NDJSON, the list's filters, streamed. */
+@Tag("full") // slow (engines, second instances, long waits): left to the full build, -P full, which CI runs
 class AuditExportTest extends ApiTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();

@@ -27,6 +27,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.canopy.audit.internal.AuditLog;
 import dev.canopy.audit.internal.ChainedEvent;
+import dev.canopy.platform.db.TenantSchemas;
 import dev.canopy.platform.db.TenantTransactions;
 import dev.canopy.support.Api;
 import dev.canopy.support.ApiTest;
@@ -53,6 +54,9 @@ class AuditRecordingTest extends ApiTest {
 
     @Autowired
     private DataSource dataSource;
+
+    @Autowired
+    private TenantSchemas schemas;
 
     private AuditLog log;
 
@@ -149,18 +153,20 @@ class AuditRecordingTest extends ApiTest {
         Api.Response tenantCreated;
         Api.Response userAdded;
         Api.Response loggedIn;
+        // the tenant's own table, in whichever schema it lives
+        String schema = schemas.hasOwnSchema(tenant.id()) ? TenantSchemas.schemaOf(tenant.id()) : TenantSchemas.POOL;
         try (Connection owner = AuditLog.owner(dataSource); Statement statement = owner.createStatement()) {
             // only the success record of a request naming the marker fails to insert
             statement.execute("""
-                    create function tenant.%s() returns trigger language plpgsql as $$
+                    create function %s.%s() returns trigger language plpgsql as $$
                     begin
                         if new.status = 'success' and strpos(new.details::text, '%s') > 0 then
                             raise exception 'audit insert refused for the test';
                         end if;
                         return new;
-                    end $$""".formatted(trigger, marker));
-            statement.execute("create trigger %1$s before insert on tenant.audit_events for each row execute "
-                    .formatted(trigger) + "function tenant.%s()".formatted(trigger));
+                    end $$""".formatted(schema, trigger, marker));
+            statement.execute("create trigger %1$s before insert on %2$s.audit_events for each row execute "
+                    .formatted(trigger, schema) + "function %s.%s()".formatted(schema, trigger));
             try {
                 tenantCreated = call("POST", "/api/v1/tenants", admin, obj("name", "Tenant " + marker,
                         "slug", marker, "parent_tenant_id", tenant.id().toString()));
@@ -170,8 +176,8 @@ class AuditRecordingTest extends ApiTest {
                         obj("email", signingIn, "password", Fixtures.PASSWORD));
             }
             finally {
-                statement.execute("drop trigger %s on tenant.audit_events".formatted(trigger));
-                statement.execute("drop function tenant.%s()".formatted(trigger));
+                statement.execute("drop trigger %s on %s.audit_events".formatted(trigger, schema));
+                statement.execute("drop function %s.%s()".formatted(schema, trigger));
             }
         }
 
@@ -190,7 +196,7 @@ class AuditRecordingTest extends ApiTest {
                 .as("the tenant of the unauditable request").isZero();
         assertThat(count("select count(*) from platform.users where email = ?", email))
                 .as("the user of the unauditable request").isZero();
-        assertThat(scopes.inTenant(tenant.id(), () -> jdbc.sql("select count(*) from tenant.memberships m "
+        assertThat(scopes.inTenant(tenant.id(), () -> jdbc.sql("select count(*) from memberships m "
                 + "join platform.users u on u.id = m.user_id where u.email = ?").param(email).query(Integer.class)
                 .single())).isZero();
         assertThat(count("select count(*) from platform.sessions where user_id = ?", signingInId))

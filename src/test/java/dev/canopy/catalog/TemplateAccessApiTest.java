@@ -268,7 +268,7 @@ class TemplateAccessApiTest extends ApiTest {
         UUID other = fixtures.tenant().id();
         for (String table : List.of("templates", "template_versions", "template_archives", "template_grants",
                 "template_shares")) {
-            String count = "select count(*) from tenant." + table + " where tenant_id = ?";
+            String count = "select count(*) from " + table + " where tenant_id = ?";
             assertThat(scopes.inTenant(admin.tenantId(), () -> jdbc.sql(count).param(admin.tenantId())
                     .query(Long.class).single())).as(table).isPositive();
             assertThat(scopes.inTenant(other, () -> jdbc.sql(count).param(admin.tenantId()).query(Long.class)

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +36,7 @@ import tools.jackson.databind.JsonNode;
  * Production in headless Chromium: one user requests a deployment from the catalog, two others approve it from
  * their inbox, and the run page's live log follows the playbook to its end.
  */
+@Tag("full") // slow (engines, second instances, long waits): left to the full build, -P full, which CI runs
 class ConsoleProvisioningBrowserTest extends ApiTest {
 
     @TempDir

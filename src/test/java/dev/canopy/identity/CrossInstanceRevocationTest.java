@@ -3,6 +3,7 @@ package dev.canopy.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -21,6 +22,7 @@ import dev.canopy.support.Fixtures.Session;
  * Two Canopy instances on one database: a session ended through one is refused by the other within a
  * second, although the other answers from its cache (LISTEN/NOTIFY carries the revocation).
  */
+@Tag("full") // slow (engines, second instances, long waits): left to the full build, -P full, which CI runs
 class CrossInstanceRevocationTest extends ApiTest {
 
     @Autowired

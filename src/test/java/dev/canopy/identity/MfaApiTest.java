@@ -27,6 +27,7 @@ import java.util.stream.StreamSupport;
 import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -54,6 +55,7 @@ import tools.jackson.databind.JsonNode;
  * second login step, single-use codes and tokens, disabling, the tenant's requirement, bad input, and
  * that no secret ever reaches the audit log.
  */
+@Tag("full") // slow (engines, second instances, long waits): left to the full build, -P full, which CI runs
 @ExtendWith(SecretLogCapture.class)
 class MfaApiTest extends ApiTest {
 

@@ -353,13 +353,13 @@ class GitHubHooksApiTest extends ApiTest {
         String id = UUID.randomUUID().toString();
         assertThat(deliver(tenant.slug(), "ping", id, "{}").status()).isEqualTo(200);
         TenantRef other = fixtures.tenant();
-        String sql = "select count(*) from tenant.%s where tenant_id = ?";
+        String sql = "select count(*) from %s where tenant_id = ?";
         for (String table : List.of("github_hook_secrets", "github_deliveries")) {
             assertThat(scopes.inTenant(tenant.id(), () -> jdbc.sql(sql.formatted(table)).param(tenant.id())
                     .query(Long.class).single())).isEqualTo(1L);
             assertThat(scopes.inTenant(other.id(), () -> jdbc.sql(sql.formatted(table)).param(tenant.id())
                     .query(Long.class).single())).as(table).isZero();
-            assertThat(scopes.inTenant(other.id(), () -> jdbc.sql("delete from tenant." + table
+            assertThat(scopes.inTenant(other.id(), () -> jdbc.sql("delete from " + table
                     + " where tenant_id = ?").param(tenant.id()).update())).as(table).isZero();
         }
     }

@@ -42,6 +42,7 @@ import tools.jackson.databind.json.JsonMapper;
  * keyed by tenant, a tenant's events in order, and none lost while the broker is down. The only test class with
  * Kafka configured: its context (and embedded PostgreSQL, in a data directory of its own) is closed after it.
  */
+@Tag("full") // slow (engines, second instances, long waits): left to the full build, -P full, which CI runs
 @DirtiesContext
 class KafkaExportTest extends ApiTest {
 

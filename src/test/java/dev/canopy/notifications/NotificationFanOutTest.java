@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -29,6 +30,7 @@ import tools.jackson.databind.JsonNode;
  * Two instances on one database: a notification written on this one (A) reaches a stream opened on the other (B), a
  * separate JVM, through PostgreSQL LISTEN/NOTIFY; and a read on B updates the unread count of a stream on A.
  */
+@Tag("full") // slow (engines, second instances, long waits): left to the full build, -P full, which CI runs
 class NotificationFanOutTest extends ApiTest {
 
     @Autowired

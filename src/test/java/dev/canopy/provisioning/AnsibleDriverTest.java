@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -21,6 +22,7 @@ import dev.canopy.support.TemplateArchives;
 import tools.jackson.databind.JsonNode;
 
 /** Real playbooks through the Ansible driver against localhost: their effects are checked on disk. */
+@Tag("full") // slow (engines, second instances, long waits): left to the full build, -P full, which CI runs
 class AnsibleDriverTest extends ApiTest {
 
     /**

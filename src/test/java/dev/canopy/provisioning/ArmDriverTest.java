@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.canopy.support.Api;
@@ -25,6 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  * reference's shapes whose tokens come from the local Entra token endpoint: the effects are its recorded calls and
  * the resources it keeps.
  */
+@Tag("full") // slow (engines, second instances, long waits): left to the full build, -P full, which CI runs
 class ArmDriverTest extends ApiTest {
 
     static final String INPUTS = """

@@ -263,7 +263,7 @@ class DeploymentsApiTest extends ApiTest {
         UUID mine = admin.tenantId();
         for (String table : List.of("environments", "deployments", "deployment_tags", "runs", "run_steps",
                 "run_approvals", "run_logs")) {
-            String count = "select count(*) from tenant." + table + " where tenant_id = ?";
+            String count = "select count(*) from " + table + " where tenant_id = ?";
             if (!table.equals("run_approvals")) {
                 assertThat(scopes.inTenant(mine, () -> jdbc.sql(count).param(mine).query(Long.class).single()))
                         .as(table).isPositive();

@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,7 @@ import tools.jackson.databind.JsonNode;
  * Templates of the Kubernetes driver against fabric8's mock API server in CRUD mode (it keeps the objects it is
  * sent): the effects are read back from it with a client of its own.
  */
+@Tag("full") // slow (engines, second instances, long waits): left to the full build, -P full, which CI runs
 class KubernetesDriverTest extends ApiTest {
 
     static final String INPUTS = """

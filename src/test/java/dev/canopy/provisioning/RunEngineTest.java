@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -24,6 +25,7 @@ import dev.canopy.support.Mailbox;
 import tools.jackson.databind.JsonNode;
 
 /** The job engine through real runs: retries that resume, dead letters and replays, cancels, queues and TTLs. */
+@Tag("full") // slow (engines, second instances, long waits): left to the full build, -P full, which CI runs
 class RunEngineTest extends ApiTest {
 
     /** Fails the first apply (leaving a marker behind), succeeds the next: plan never runs again. */

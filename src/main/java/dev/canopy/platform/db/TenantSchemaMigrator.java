@@ -78,6 +78,7 @@ final class TenantSchemaMigrator {
     void create(Connection owner, String schema) throws SQLException {
         createEmpty(owner, schema);
         apply(owner, schema, scripts);
+        emptied(owner, schema);
     }
 
     /** Creates the schema with its grants and an empty history: a schema before its first tenant migration. */
@@ -107,6 +108,30 @@ final class TenantSchemaMigrator {
                          success)
                     values (0, null, '<< Flyway Schema Creation >>', 'SCHEMA', '"%2$s"', null, current_user, 0, true)
                     """.formatted(quoted, schema));
+        }
+    }
+
+    /**
+     * Some migrations fill in rows for the tenants that existed then (the pool's three environments each): a new
+     * schema belongs to one tenant and starts empty, so those rows, of every tenant, go again.
+     */
+    private static void emptied(Connection owner, String schema) throws SQLException {
+        var tables = new ArrayList<String>();
+        try (PreparedStatement query = owner.prepareStatement("""
+                select quote_ident(table_schema) || '.' || quote_ident(table_name) from information_schema.tables
+                 where table_schema = ? and table_type = 'BASE TABLE' and table_name <> 'flyway_schema_history'
+                """)) {
+            query.setString(1, schema);
+            try (var rs = query.executeQuery()) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+        }
+        if (!tables.isEmpty()) {
+            try (Statement statement = owner.createStatement()) {
+                statement.execute("truncate " + String.join(", ", tables));
+            }
         }
     }
 

@@ -159,7 +159,6 @@ public class TenantSchemaUpgrades {
             schemas.inOwnerTransaction(connection -> recordFailure(connection, tenantId, failure));
             throw new UpgradeFailed(failure, e);
         }
-        schemas.reload(tenantId);
         return upgrade.get();
     }
 

@@ -4,12 +4,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -18,12 +15,12 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
-import dev.canopy.platform.web.ApiException;
 import jakarta.annotation.PreDestroy;
 
 /**
  * Where a tenant's rows live on this server: the pooled schema {@code tenant}, or a schema {@code t_<id>} of its own
- * (the schema tier). Tenant transactions ask for the search path here; tenancy creates a tenant's schema here.
+ * (the schema tier, listed in {@code platform.tenant_schemas}, which tenant transactions read as they start).
+ * Tenancy builds a tenant's schema here.
  */
 @Component
 public class TenantSchemas {
@@ -37,16 +34,8 @@ public class TenantSchemas {
     private final JdbcClient jdbc;
     private final DatabaseEndpoint endpoint;
     private final int ownerPoolSize;
-    private final Map<UUID, Location> locations = new ConcurrentHashMap<>();
     private volatile @Nullable HikariDataSource owner;
     private volatile @Nullable TenantSchemaMigrator migrator;
-    private volatile boolean metOwnSchema;
-
-    /** A tenant's schema and the last tenant migration it has. */
-    record Location(String schema, String version) {
-    }
-
-    private static final Location IN_POOL = new Location(POOL, "");
 
     TenantSchemas(JdbcClient jdbc, DatabaseEndpoint endpoint, DatabaseSettings settings) {
         this.jdbc = jdbc;
@@ -59,22 +48,9 @@ public class TenantSchemas {
         return "t_" + tenantId.toString().replace("-", "");
     }
 
-    /**
-     * The search path for a transaction of the tenant; a tenant whose schema is behind the current tenant migrations
-     * (being migrated after an upgrade) is answered 503 with a Retry-After rather than reaching half-migrated tables.
-     */
-    String searchPath(UUID tenantId) {
-        Location location = locations.computeIfAbsent(tenantId, this::read);
-        if (location != IN_POOL && !location.version().equals(migrator().latestVersion())) {
-            location = read(tenantId);
-            locations.put(tenantId, location);
-            if (!location.version().equals(migrator().latestVersion())) {
-                var unavailable = new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "TENANT_MIGRATING",
-                        "This tenant's data is being migrated to the current version; try again shortly.");
-                throw unavailable.retryAfter(MIGRATING_RETRY);
-            }
-        }
-        return location.schema();
+    /** The last tenant migration: a tenant schema with another version is being migrated. */
+    String latestVersion() {
+        return migrator().latestVersion();
     }
 
     /** The schemas besides the pool that hold the user's memberships. */
@@ -105,36 +81,12 @@ public class TenantSchemas {
         jdbc.sql("insert into platform.tenant_schemas (tenant_id, schema_name, version) values (?, ?, ?)")
                 .params(tenantId, schemaOf(tenantId), version)
                 .update();
-        locations.put(tenantId, new Location(schemaOf(tenantId), version));
-        metOwnSchema = true;
-    }
-
-    /**
-     * Forgets what this instance knows of the tenant's schema, so its next transaction reads it again: for a schema
-     * whose recorded version was changed by other means than a migration here (an operator's repair, a test).
-     */
-    public void reload(UUID tenantId) {
-        locations.remove(tenantId);
     }
 
     /** Whether the tenant has a schema of its own. */
     public boolean hasOwnSchema(UUID tenantId) {
-        return locations.computeIfAbsent(tenantId, this::read) != IN_POOL;
-    }
-
-    /** Whether this instance has routed a tenant to a schema of its own (until then, every transaction is pooled). */
-    boolean metOwnSchema() {
-        return metOwnSchema;
-    }
-
-    private Location read(UUID tenantId) {
-        Location location = jdbc.sql("select schema_name, version from platform.tenant_schemas where tenant_id = ?")
-                .param(tenantId)
-                .query((rs, n) -> new Location(rs.getString(1), rs.getString(2)))
-                .optional()
-                .orElse(IN_POOL);
-        metOwnSchema |= location != IN_POOL;
-        return location;
+        return jdbc.sql("select count(*) from platform.tenant_schemas where tenant_id = ?").param(tenantId)
+                .query(Integer.class).single() > 0;
     }
 
     private void dropOnRollback(UUID tenantId, String schema) {
@@ -142,7 +94,6 @@ public class TenantSchemas {
             @Override
             public void afterCompletion(int status) {
                 if (status != STATUS_COMMITTED) {
-                    locations.remove(tenantId);
                     inOwnerTransaction(connection -> {
                         try (var statement = connection.createStatement()) {
                             statement.execute("drop schema if exists " + TenantSchemaMigrator.quote(schema)

@@ -7,9 +7,12 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.canopy.platform.web.ApiException;
 
 /**
  * The one way into tenant tables: runs work in a transaction whose row-level security settings
@@ -78,14 +81,18 @@ public class TenantTransactions {
 
     /**
      * Points the current transaction's tenant tables at the tenant's schema, for the statement that sets its row-level
-     * security scope itself (the audit chain's one-statement append). Free while this instance has met no tenant with
-     * a schema of its own: every transaction is then in the pool.
+     * security scope itself (the audit chain's one-statement append), and holds the tenant's data as any tenant
+     * transaction does.
      */
     public void useSchemaOf(UUID tenantId) {
-        String schema = schemas.searchPath(tenantId);
-        if (!schema.equals(TenantSchemas.POOL) || schemas.metOwnSchema()) {
-            searchPath(schema);
-        }
+        jdbc.sql(PLACED + "select set_config('search_path', path, true), version from placed")
+                .param("tenant", tenantId.toString())
+                .param("path", null)
+                .query((rs, n) -> {
+                    requireCurrent(tenantId, rs.getString(2));
+                    return n;
+                })
+                .single();
     }
 
     /** Sets the transaction's search path and answers the one it replaces. */
@@ -98,7 +105,7 @@ public class TenantTransactions {
 
     private <T> T run(@Nullable UUID tenantId, @Nullable UUID userId, Supplier<T> work) {
         var scope = new Scope(tenantId == null ? "" : tenantId.toString(), userId == null ? "" : userId.toString(),
-                tenantId == null ? TenantSchemas.POOL : schemas.searchPath(tenantId));
+                null);
         return transactions.execute(status -> {
             Scope outer = enter(scope);
             T result = work.get();
@@ -111,26 +118,56 @@ public class TenantTransactions {
         });
     }
 
-    /** The row-level security settings of a transaction ("" for none) and the schema its tables are in. */
-    private record Scope(String tenant, String user, String path) {
+    /**
+     * The row-level security settings of a transaction ("" for none) and the schema its tables are in (null: the
+     * tenant's, looked up as the scope is entered).
+     */
+    private record Scope(String tenant, String user, @Nullable String path) {
     }
+
+    /**
+     * Where the tenant's rows are, read in the statement that enters its scope, after taking the tenant's data lock
+     * (shared; a live move holds it exclusively for its short switch): so no transaction routes by a placement that
+     * a move has just changed. {@code :path} given (restoring an outer scope) skips the look-up.
+     */
+    private static final String PLACED = """
+            with placed as materialized (
+                select coalesce(cast(:path as text), p.schema_name, 'tenant') as path, p.version
+                  from platform.tenant_placement(case when cast(:path as text) is null
+                                                      then cast(nullif(:tenant, '') as uuid) end) p
+            )
+            """;
 
     /** Sets the scope for the rest of the transaction and answers the one it replaces. */
     private Scope enter(Scope scope) {
-        return jdbc.sql("""
-                with replaced as materialized (
+        return jdbc.sql(PLACED + """
+                , replaced as materialized (
                     select coalesce(current_setting('canopy.tenant_id', true), '') as tenant,
                            coalesce(current_setting('canopy.user_id', true), '') as usr,
                            current_setting('search_path') as path
                 )
-                select tenant, usr, path, set_config('canopy.tenant_id', :tenant, true),
-                       set_config('canopy.user_id', :user, true), set_config('search_path', :path, true)
-                  from replaced
+                select r.tenant, r.usr, r.path, p.version, set_config('canopy.tenant_id', :tenant, true),
+                       set_config('canopy.user_id', :user, true), set_config('search_path', p.path, true)
+                  from replaced r, placed p
                 """)
                 .param("tenant", scope.tenant())
                 .param("user", scope.user())
                 .param("path", scope.path())
-                .query((rs, n) -> new Scope(rs.getString(1), rs.getString(2), rs.getString(3)))
+                .query((rs, n) -> {
+                    if (!scope.tenant().isEmpty()) {
+                        requireCurrent(UUID.fromString(scope.tenant()), rs.getString(4));
+                    }
+                    return new Scope(rs.getString(1), rs.getString(2), rs.getString(3));
+                })
                 .single();
+    }
+
+    /** A tenant schema behind the tenant migrations is being migrated: its tenant waits rather than see old tables. */
+    private void requireCurrent(UUID tenantId, @Nullable String version) {
+        if (version != null && !version.equals(schemas.latestVersion())) {
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "TENANT_MIGRATING", "The data of tenant "
+                    + tenantId + " is being migrated to the current version; try again shortly.")
+                    .retryAfter(TenantSchemas.MIGRATING_RETRY);
+        }
     }
 }

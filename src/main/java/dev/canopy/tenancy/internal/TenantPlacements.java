@@ -74,18 +74,11 @@ public class TenantPlacements {
 
     /**
      * Builds what the placement needs before the tenant's row is written: its schema in the schema tier (undone if
-     * the creating transaction rolls back).
+     * the creating transaction rolls back; {@link TenantRecords#insert} routes the tenant there).
      */
     public void build(UUID tenantId, Placement placement) {
         if (Tenant.SCHEMA.equals(placement.tier())) {
             schemas.build(tenantId);
-        }
-    }
-
-    /** Sends the new tenant's transactions to where {@link #build} put its data; after its row is written. */
-    public void route(UUID tenantId, Placement placement) {
-        if (Tenant.SCHEMA.equals(placement.tier())) {
-            schemas.route(tenantId);
         }
     }
 

@@ -11,6 +11,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import dev.canopy.platform.db.ChangeBroadcast;
+import dev.canopy.platform.db.TenantSchemas;
 import dev.canopy.tenancy.Tenant;
 import dev.canopy.tenancy.TenantCreated;
 
@@ -29,7 +30,10 @@ public class TenantRecords {
     private final ChangeBroadcast changes;
     private final ApplicationEventPublisher events;
 
-    TenantRecords(JdbcClient jdbc, ChangeBroadcast changes, ApplicationEventPublisher events) {
+    private final TenantSchemas schemas;
+
+    TenantRecords(JdbcClient jdbc, ChangeBroadcast changes, ApplicationEventPublisher events, TenantSchemas schemas) {
+        this.schemas = schemas;
         this.jdbc = jdbc;
         this.changes = changes;
         this.events = events;
@@ -102,7 +106,18 @@ public class TenantRecords {
                 .param("placementRegion", placement == null ? null : placement.region())
                 .param("server", placement == null ? null : placement.serverId())
                 .update();
+        if (placement != null && Tenant.SCHEMA.equals(placement.tier())) {
+            // before the announcement: its listeners (the default environments) write the tenant's first rows
+            schemas.route(id);
+        }
         events.publishEvent(new TenantCreated(id, slug, parentTenantId));
+    }
+
+    /** Records where a moved tenant's data lives now. */
+    public void placed(UUID id, Placement placement) {
+        jdbc.sql("update platform.tenants set tier = ?, placement_region = ?, server_id = ?, updated_at = now() "
+                + "where id = ?").params(placement.tier(), placement.region(), placement.serverId(), id).update();
+        changes.publish("tenant", id.toString());
     }
 
     /** How many tenants (deleted ones too: their data is still there) the server holds. */

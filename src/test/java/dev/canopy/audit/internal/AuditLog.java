@@ -46,7 +46,7 @@ public final class AuditLog {
     /** A tenant's whole chain in order. */
     public List<ChainedEvent> chain(UUID tenantId) {
         return scopes.inTenant(tenantId, () -> jdbc.sql("select " + COLUMNS
-                + " from tenant.audit_events where tenant_id = ? order by seq")
+                + " from audit_events where tenant_id = ? order by seq")
                 .param(tenantId)
                 .query(AuditLog::event)
                 .list());
@@ -55,7 +55,7 @@ public final class AuditLog {
     /** The events of one request in a tenant's chain. */
     public List<ChainedEvent> ofRequest(UUID tenantId, String requestId) {
         return scopes.inTenant(tenantId, () -> jdbc.sql("select " + COLUMNS
-                + " from tenant.audit_events where tenant_id = ? and request_id = ? order by seq")
+                + " from audit_events where tenant_id = ? and request_id = ? order by seq")
                 .params(tenantId, requestId)
                 .query(AuditLog::event)
                 .list());

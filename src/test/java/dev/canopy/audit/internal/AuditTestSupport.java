@@ -82,7 +82,7 @@ public final class AuditTestSupport {
                 prev = hash;
                 if (batch.size() == 2000 || i == count - 1) {
                     template.batchUpdate("""
-                            insert into tenant.audit_events (tenant_id, seq, id, occurred_at, actor_type, actor_email,
+                            insert into audit_events (tenant_id, seq, id, occurred_at, actor_type, actor_email,
                                 action, resource_type, resource_id, status, http_status, ip, user_agent, request_id,
                                 details, prev_hash, hash)
                             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), ?, ?)
@@ -92,9 +92,9 @@ public final class AuditTestSupport {
             }
             // their search words, as AuditChain.append adds them
             jdbc.sql("""
-                    insert into tenant.audit_terms (tenant_id, term, seq)
+                    insert into audit_terms (tenant_id, term, seq)
                     select e.tenant_id, t.term, e.seq
-                      from tenant.audit_events e,
+                      from audit_events e,
                            unnest(tsvector_to_array(to_tsvector('simple', e.action || ' ' || e.details::text))) as t(term)
                      where e.tenant_id = ? and e.seq > ?
                     """).params(tenantId, head.seq()).update();
@@ -213,12 +213,26 @@ public final class AuditTestSupport {
         }
     }
 
-    /** Runs one statement as the owner role. */
+    /**
+     * Runs one statement naming audit tables unqualified as the owner role, row-level security lifted, in the pool and
+     * in every tenant schema (the tests' tenants may live in either); answers the rows changed in all.
+     */
     public int ownerUpdate(String sql) {
         int[] count = new int[1];
         asOwner(statement -> {
             try {
-                count[0] = statement.executeUpdate(sql);
+                var schemas = new java.util.ArrayList<String>(List.of("tenant"));
+                try (var rs = statement.executeQuery("select schema_name from platform.tenant_schemas")) {
+                    while (rs.next()) {
+                        schemas.add(rs.getString(1));
+                    }
+                }
+                for (String schema : schemas) {
+                    statement.execute("set local search_path = " + schema);
+                    statement.execute("alter table audit_events no force row level security");
+                    count[0] += statement.executeUpdate(sql);
+                    statement.execute("alter table audit_events force row level security");
+                }
             }
             catch (SQLException e) {
                 throw new IllegalStateException(e);

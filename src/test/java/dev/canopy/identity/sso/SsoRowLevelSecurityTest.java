@@ -88,6 +88,6 @@ class SsoRowLevelSecurityTest extends ApiTest {
     }
 
     private List<UUID> tenantsOf(String table, UUID scope) {
-        return scopes.inTenant(scope, () -> jdbc.sql("select tenant_id from tenant." + table).query(UUID.class).list());
+        return scopes.inTenant(scope, () -> jdbc.sql("select tenant_id from " + table).query(UUID.class).list());
     }
 }

@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.WebApplicationType;
@@ -27,6 +28,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import dev.canopy.CanopyApplication;
 
 /** Canopy refuses a database it cannot use, quickly and in plain words, and its own database keeps data. */
+@Tag("full") // slow (engines, second instances, long waits): left to the full build, -P full, which CI runs
 @ExtendWith(OutputCaptureExtension.class)
 class DatabaseStartupTest {
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -23,6 +24,7 @@ import dev.canopy.support.Fixtures.Session;
 import tools.jackson.databind.JsonNode;
 
 /** A run's log live over server-sent events, resumable by Last-Event-ID; the engine's health. */
+@Tag("full") // slow (engines, second instances, long waits): left to the full build, -P full, which CI runs
 class RunLogsAndHealthTest extends ApiTest {
 
     @TempDir

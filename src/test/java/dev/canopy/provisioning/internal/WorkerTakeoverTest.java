@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -25,6 +26,7 @@ import tools.jackson.databind.JsonNode;
  * Two engine instances on one database, the second a separate JVM killed with SIGKILL (kill -9) in the middle of
  * a run: its lease runs out, this instance takes the run over and finishes it, once.
  */
+@Tag("full") // slow (engines, second instances, long waits): left to the full build, -P full, which CI runs
 class WorkerTakeoverTest extends ApiTest {
 
     /** Counts its attempts in a file, then takes long enough to be killed in the middle. */
