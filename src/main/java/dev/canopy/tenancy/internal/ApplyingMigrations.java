@@ -46,6 +46,7 @@ class ApplyingMigrations {
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
 
     private final TenantSchemaUpgrades upgrades;
+    private final TenantMoves moves;
     private final MigrationJobs jobs;
     private final TenantRecords tenants;
     private final DatabaseServers servers;
@@ -53,7 +54,8 @@ class ApplyingMigrations {
             Thread.ofVirtual().name("canopy-migration-job-", 0).factory());
 
     ApplyingMigrations(TenantSchemaUpgrades upgrades, MigrationJobs jobs, TenantRecords tenants,
-            DatabaseServers servers) {
+            DatabaseServers servers, TenantMoves moves) {
+        this.moves = moves;
         this.upgrades = upgrades;
         this.jobs = jobs;
         this.tenants = tenants;
@@ -121,6 +123,13 @@ class ApplyingMigrations {
             case "tenant" -> ofTenants(ids);
             default -> upgrades.all();
         };
+        var running = moves.runningTenants();
+        List<UUID> moving = schemas.stream().map(SchemaState::tenantId).filter(running::contains).toList();
+        if (!dryRun && !moving.isEmpty()) {
+            // a move copies between the schema and the pool: their tables must not change shape meanwhile
+            throw ApiException.conflict("MOVE_IN_PROGRESS", "Tenants " + moving + " are being moved; migrate them "
+                    + "once their moves are done.");
+        }
         var job = new MigrationJobs.Job(Ids.newId(), "running", dryRun, scope, ids, batchSize, maxParallel,
                 schemas.size(), 0, 0, Instant.now().truncatedTo(ChronoUnit.MICROS), null);
         jobs.insert(job, new MigrationJobs.Requested(requestedBy, idempotencyKey, request), schemas);

@@ -63,6 +63,12 @@ class TenantMoves {
                 + "'switching')").param(tenantId).query(Integer.class).single() > 0;
     }
 
+    /** The tenants being moved now. */
+    java.util.Set<UUID> runningTenants() {
+        return java.util.Set.copyOf(jdbc.sql("select tenant_id from platform.tenant_moves where status in "
+                + "('copying', 'switching')").query(UUID.class).list());
+    }
+
     Optional<Move> find(UUID tenantId, UUID id) {
         return jdbc.sql("select * from platform.tenant_moves where tenant_id = ? and id = ?").params(tenantId, id)
                 .query(Move.class).optional();
