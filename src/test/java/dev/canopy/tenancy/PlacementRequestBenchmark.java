@@ -37,7 +37,8 @@ import dev.canopy.support.Fixtures.TenantRef;
 class PlacementRequestBenchmark extends ApiTest {
 
     private static final int POOLED = 10_000;
-    private static final int SCHEMAS = 1_000;
+    /** 1,000 as the goal says; {@code -Dbenchmark.schemas} for a quicker run (building a schema takes about 1 s). */
+    private static final int SCHEMAS = Integer.getInteger("benchmark.schemas", 1_000);
     private static final int CLIENTS = 4;
     private static final int REQUESTS = 4_000;
 

@@ -14,13 +14,13 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
-import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.canopy.platform.db.DatabaseEndpoint;
 import dev.canopy.platform.db.TenantSchemas;
 import dev.canopy.support.Api;
 import dev.canopy.support.ApiTest;
+import dev.canopy.support.DatabaseAssertions;
 import dev.canopy.support.Fixtures;
 import dev.canopy.support.Fixtures.Session;
 import dev.canopy.support.Fixtures.TenantRef;
@@ -101,11 +101,11 @@ class TenantPlacementApiTest extends ApiTest {
         assertThat(api.get("/api/v1/audit-events", member.accessToken()).json().path("items").size()).isPositive();
 
         JdbcClient owner = owner();
-        assertThat(count(owner, schema + ".memberships", tenant.id())).isEqualTo(1);
-        assertThat(count(owner, schema + ".roles", tenant.id())).isEqualTo(1);
-        assertThat(count(owner, schema + ".audit_events", tenant.id())).isPositive();
-        assertThat(count(owner, "tenant.memberships", tenant.id())).as("nothing of it in the pool").isZero();
-        assertThat(count(owner, "tenant.audit_events", tenant.id())).isZero();
+        assertThat(count(schema + ".memberships", tenant.id())).isEqualTo(1);
+        assertThat(count(schema + ".roles", tenant.id())).isEqualTo(1);
+        assertThat(count(schema + ".audit_events", tenant.id())).isPositive();
+        assertThat(count("tenant.memberships", tenant.id())).as("nothing of it in the pool").isZero();
+        assertThat(count("tenant.audit_events", tenant.id())).isZero();
         assertThat(owner.sql("select relforcerowsecurity from pg_class where oid = to_regclass(?)")
                 .param(schema + ".memberships").query(Boolean.class).single()).as("RLS forced in the schema too")
                 .isTrue();
@@ -210,19 +210,7 @@ class TenantPlacementApiTest extends ApiTest {
         return server.json().path("id").asString();
     }
 
-    /** Counts the tenant's rows as the owner, in the tenant's row-level security scope (forced on the owner too). */
-    private int count(JdbcClient unused, String table, UUID tenantId) {
-        var connection = new SingleConnectionDataSource(endpoint.url(), endpoint.ownerUser(), endpoint.ownerPassword(),
-                true);
-        try {
-            JdbcClient scoped = JdbcClient.create(connection);
-            scoped.sql("select set_config('canopy.tenant_id', ?, false)").param(tenantId.toString())
-                    .query(String.class).single();
-            return scoped.sql("select count(*) from " + table + " where tenant_id = ?").param(tenantId)
-                    .query(Integer.class).single();
-        }
-        finally {
-            connection.destroy();
-        }
+    private int count(String table, UUID tenantId) {
+        return DatabaseAssertions.countAsOwner(endpoint, table, tenantId);
     }
 }

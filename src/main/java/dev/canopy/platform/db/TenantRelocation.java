@@ -265,15 +265,10 @@ public class TenantRelocation {
     }
 
     private static long single(Connection owner, String sql, UUID tenantId) throws SQLException {
-        try (PreparedStatement query = owner.prepareStatement(sql)) {
-            query.setObject(1, tenantId);
-            try (var rs = query.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return Long.parseLong(text(owner, sql, tenantId));
     }
 
+    /** The one value a query of the tenant's rows answers, as text. */
     private static String text(Connection owner, String sql, UUID tenantId) throws SQLException {
         try (PreparedStatement query = owner.prepareStatement(sql)) {
             query.setObject(1, tenantId);

@@ -17,13 +17,13 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 import dev.canopy.audit.internal.AuditTestSupport;
 import dev.canopy.platform.db.DatabaseEndpoint;
 import dev.canopy.platform.db.TenantSchemas;
 import dev.canopy.support.Api;
 import dev.canopy.support.ApiTest;
+import dev.canopy.support.DatabaseAssertions;
 import dev.canopy.support.Fixtures;
 import dev.canopy.support.Fixtures.Session;
 import dev.canopy.support.Fixtures.TenantRef;
@@ -176,20 +176,8 @@ class TenantMoveApiTest extends ApiTest {
                 .size()).isEqualTo(1);
     }
 
-    /** The tenant's rows in a schema, counted as the owner in the tenant's scope (RLS binds the owner too). */
     private int count(String schema, String table, UUID tenantId) {
-        var connection = new SingleConnectionDataSource(endpoint.url(), endpoint.ownerUser(), endpoint.ownerPassword(),
-                true);
-        try {
-            JdbcClient scoped = JdbcClient.create(connection);
-            scoped.sql("select set_config('canopy.tenant_id', ?, false)").param(tenantId.toString())
-                    .query(String.class).single();
-            return scoped.sql("select count(*) from " + schema + "." + table + " where tenant_id = ?").param(tenantId)
-                    .query(Integer.class).single();
-        }
-        finally {
-            connection.destroy();
-        }
+        return DatabaseAssertions.countAsOwner(endpoint, schema + "." + table, tenantId);
     }
 
     private static void sleep(long millis) {
