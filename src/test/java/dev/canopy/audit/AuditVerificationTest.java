@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -29,6 +30,7 @@ import tools.jackson.databind.JsonNode;
  * {@code POST /api/v1/audit-events/verify} and the daily verification: an intact chain verifies; a row
  * changed, removed or re-hashed through the owner role is reported where the chain breaks.
  */
+@Tag("full") // slow: left to the full build, -P full, which CI runs; the default build stays under 10 minutes
 class AuditVerificationTest extends ApiTest {
 
     private static final List<AuditChainBroken> BROKEN = new CopyOnWriteArrayList<>();

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -42,6 +43,7 @@ import tools.jackson.databind.JsonNode;
  * kubernetes-server-mock, AWS STS, Microsoft Entra ID and Google token endpoints against a local server that
  * speaks their protocols and checks signatures, and unreachable or silent endpoints within the timeout.
  */
+@Tag("full") // slow: left to the full build, -P full, which CI runs; the default build stays under 10 minutes
 @ExtendWith(SecretLogCapture.class)
 class CloudAccountConnectionTest extends ApiTest {
 

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,7 @@ import dev.canopy.support.Mailbox;
  * with MFA, switching tenant, what a viewer sees, inviting and accepting in a second browser, the audit page,
  * and the dashboard at 375 px. Screenshots go to {@code target/screenshots/}.
  */
+@Tag("full") // slow: left to the full build, -P full, which CI runs; the default build stays under 10 minutes
 class ConsoleBrowserTest extends ApiTest {
 
     private ChromeDriver browser;

@@ -17,6 +17,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +41,7 @@ import tools.jackson.databind.JsonNode;
  * Incoming GitHub webhooks over HTTP: signatures checked against an HMAC computed here with javax.crypto, CI status
  * of the named deployments only, idempotent deliveries, audit records, and bad input for every write.
  */
+@Tag("full") // slow: left to the full build, -P full, which CI runs; the default build stays under 10 minutes
 @ExtendWith(SecretLogCapture.class)
 class GitHubHooksApiTest extends ApiTest {
 

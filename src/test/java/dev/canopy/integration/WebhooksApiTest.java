@@ -19,6 +19,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationEventPublisher;
@@ -40,6 +41,7 @@ import tools.jackson.databind.JsonNode;
  * {@code /api/v1/webhooks}: CRUD with its refusals, and deliveries over real HTTPS to receivers on this machine,
  * their signatures checked here by an implementation of the scheme written apart from Canopy's.
  */
+@Tag("full") // slow: left to the full build, -P full, which CI runs; the default build stays under 10 minutes
 class WebhooksApiTest extends ApiTest {
 
     @Autowired

@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.time.Duration;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,6 +27,7 @@ import dev.canopy.platform.events.EventEnvelope;
 import tools.jackson.databind.JsonNode;
 
 /** Protected environments: distinct approvers with the right roles, never oneself, one rejection, deadlines. */
+@Tag("full") // slow: left to the full build, -P full, which CI runs; the default build stays under 10 minutes
 class ApprovalsApiTest extends ApiTest {
 
     @TempDir

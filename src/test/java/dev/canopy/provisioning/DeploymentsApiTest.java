@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +28,7 @@ import dev.canopy.support.SecretLogCapture;
 import tools.jackson.databind.JsonNode;
 
 /** Environments and deployments over HTTP: the named shapes, filters, idempotency, bad input and isolation. */
+@Tag("full") // slow: left to the full build, -P full, which CI runs; the default build stays under 10 minutes
 @ExtendWith(SecretLogCapture.class)
 class DeploymentsApiTest extends ApiTest {
 
