@@ -342,7 +342,11 @@ class MigrationsApiTest extends ApiTest {
 
         assertProblem(apply(admin, obj("scope", "tenant", "ids", List.of(some))), 422, "TENANT_UNKNOWN");
         assertProblem(apply(admin, obj("scope", "server", "ids", List.of(some))), 422, "DATABASE_SERVER_UNKNOWN");
-        assertProblem(apply(admin, obj("scope", "tenant", "ids", List.of(fixtures.tenant().id()))), 422,
+        // pooled whatever the default tier (the schema-tier run of the tests makes schema tenants by default)
+        Api.Response pooled = api.post("/api/v1/tenants", admin.accessToken(), obj("name", "Pooled", "slug",
+                dev.canopy.support.Fixtures.unique("pooled"), "placement", obj("tier", "pool")));
+        assertThat(pooled.status()).as(pooled.toString()).isEqualTo(201);
+        assertProblem(apply(admin, obj("scope", "tenant", "ids", List.of(pooled.json().path("id").asString()))), 422,
                 "TENANT_NOT_SCHEMA_TIER");
         assertProblem(api.get(MIGRATIONS + "/status?state=sideways", admin.accessToken()), 400,
                 "VALIDATION_FAILED");
