@@ -17,8 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import dev.canopy.platform.Ids;
 import dev.canopy.platform.db.TenantSchemaUpgrades;
@@ -133,7 +131,7 @@ class ApplyingMigrations {
         var job = new MigrationJobs.Job(Ids.newId(), "running", dryRun, scope, ids, batchSize, maxParallel,
                 schemas.size(), 0, 0, Instant.now().truncatedTo(ChronoUnit.MICROS), null);
         jobs.insert(job, new MigrationJobs.Requested(requestedBy, idempotencyKey, request), schemas);
-        afterCommit(() -> runners.submit(() -> run(job)));
+        AfterCommit.run(() -> runners.submit(() -> run(job)));
         return job;
     }
 
@@ -205,19 +203,6 @@ class ApplyingMigrations {
             log.warn("Migrating tenant schema {} in job {} failed: {}", item.schema(), job.id(), e.getMessage());
             jobs.finished(job.id(), item.position(), "failed", null, List.of(), String.valueOf(e.getMessage()));
         }
-    }
-
-    private static void afterCommit(Runnable work) {
-        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-            work.run();
-            return;
-        }
-        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-            @Override
-            public void afterCommit() {
-                work.run();
-            }
-        });
     }
 
     @PreDestroy

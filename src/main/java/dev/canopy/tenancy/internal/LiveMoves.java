@@ -88,7 +88,8 @@ class LiveMoves {
         catch (org.springframework.dao.DuplicateKeyException e) {
             throw ApiException.conflict("MOVE_IN_PROGRESS", "The tenant is being moved already.");
         }
-        runner.submit(() -> run(id, tenant, target));
+        // the move's record must be committed before the move updates it
+        AfterCommit.run(() -> runner.submit(() -> run(id, tenant, target)));
         return moves.find(tenantId, id).orElseThrow();
     }
 
