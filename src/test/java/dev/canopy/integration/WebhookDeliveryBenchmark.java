@@ -42,7 +42,8 @@ import dev.canopy.support.Fixtures.TenantRef;
  */
 @Tag("benchmark")
 // publishing, fanning out, claiming and recording are each a transaction: the default pool of 10 is the bottleneck
-@TestPropertySource(properties = { "canopy.database.pool-size=40", "canopy.webhooks.workers=32" })
+@TestPropertySource(properties = { "canopy.database.pool-size=40", "canopy.webhooks.workers=32",
+        "canopy.events.listener-threads=8", "canopy.test.recorded-events=false" })
 class WebhookDeliveryBenchmark extends ApiTest {
 
     /** Events per second; {@code -Dwebhooks.benchmark.rate=300} measures a lower rate. */

@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.stereotype.Component;
 
@@ -22,6 +23,8 @@ import dev.canopy.platform.events.EventEnvelope;
  * shared test context.
  */
 @Component
+// benchmarks turn it off: a listener of every event costs the outbox as much as a real one
+@ConditionalOnProperty(name = "canopy.test.recorded-events", havingValue = "true", matchIfMissing = true)
 public class RecordedEvents {
 
     private final List<EventEnvelope> heard = new CopyOnWriteArrayList<>();

@@ -52,7 +52,8 @@ class EventNotices {
         this.digestInterval = digestInterval;
     }
 
-    @ApplicationModuleListener
+    // without the condition every event cost a stored publication, a transaction and its completion, for nothing
+    @ApplicationModuleListener(condition = "T(dev.canopy.notifications.internal.NoticeCatalog).notifies(#event.type())")
     void on(EventEnvelope event) {
         List<Notice> notices = catalog.noticesOf(event);
         if (notices.isEmpty()) {

@@ -26,6 +26,11 @@ class NoticeCatalog {
 
     static final Set<String> FAMILIES = Set.of("run", "template", "deployment");
 
+    /** Whether events of this type may notify anyone (the outbox keeps no publication of the others for us). */
+    public static boolean notifies(String type) {
+        return TYPES.contains(type);
+    }
+
     List<Notice> noticesOf(EventEnvelope event) {
         JsonNode data = event.data();
         String subject = name(event);

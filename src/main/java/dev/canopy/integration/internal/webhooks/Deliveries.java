@@ -53,6 +53,12 @@ class Deliveries {
                 .query(DELIVERY).optional();
     }
 
+    /** The deliveries with these ids, in no particular order. */
+    List<Delivery> findAll(UUID tenantId, List<UUID> ids) {
+        return jdbc.sql("select * from webhook_deliveries where tenant_id = ? and id = any(?)")
+                .params(tenantId, ids.toArray(UUID[]::new)).query(DELIVERY).list();
+    }
+
     /** A webhook's deliveries, newest first, before the cursor, optionally of one status. */
     List<Delivery> list(UUID tenantId, UUID webhookId, @Nullable String status, @Nullable UUID before, int limit) {
         return jdbc.sql("""

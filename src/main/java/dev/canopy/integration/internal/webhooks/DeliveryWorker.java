@@ -1,11 +1,15 @@
 package dev.canopy.integration.internal.webhooks;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,8 +21,9 @@ import dev.canopy.integration.internal.webhooks.DeliveryQueue.Claim;
 import dev.canopy.platform.db.ChangeBroadcast;
 
 /**
- * Sends due deliveries of every tenant: one dispatcher claims as many as it has free workers (virtual threads, at
- * most {@code canopy.webhooks.workers} at once) and hands each to one. It is woken at once when any instance enqueues
+ * Sends due deliveries of every tenant: one dispatcher claims as many as it has free workers (at most
+ * {@code canopy.webhooks.workers} attempts at once) and hands each tenant's share to one batch (read together, sent
+ * in parallel, recorded together). It is woken at once when any instance enqueues
  * a delivery (the {@link #TOPIC} change, LISTEN/NOTIFY) and otherwise polls every
  * {@code canopy.webhooks.poll-interval} for retries that came due and leases that ran out.
  */
@@ -113,6 +118,26 @@ class DeliveryWorker implements SmartLifecycle, ChangeBroadcast.Listener {
         return SmartLifecycle.DEFAULT_PHASE - 10;
     }
 
+    /** Attempts a tenant's claimed deliveries; each frees its worker when its attempt is over. */
+    private void attemptAll(UUID tenantId, List<UUID> deliveryIds) {
+        AtomicInteger held = new AtomicInteger(deliveryIds.size());
+        Runnable sent = () -> {
+            if (held.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                free.release();
+            }
+        };
+        try {
+            attempts.attemptAll(tenantId, deliveryIds, sent);
+        }
+        catch (RuntimeException e) {
+            // the leases run out and the deliveries are claimed again
+            log.warn("Webhook delivery attempts failed ({}); they are retried when their leases end", e.toString());
+        }
+        finally {
+            free.release(held.getAndSet(0));
+        }
+    }
+
     private void dispatch() {
         while (running) {
             try {
@@ -129,21 +154,9 @@ class DeliveryWorker implements SmartLifecycle, ChangeBroadcast.Listener {
                     throw e;
                 }
                 free.release(slots - claimed.size());
-                for (Claim claim : claimed) {
-                    executor.execute(() -> {
-                        try {
-                            attempts.attempt(claim.tenantId(), claim.deliveryId());
-                        }
-                        catch (RuntimeException e) {
-                            // the lease runs out and the delivery is claimed again
-                            log.warn("A webhook delivery attempt failed ({}); it is retried when its lease ends",
-                                    e.toString());
-                        }
-                        finally {
-                            free.release();
-                        }
-                    });
-                }
+                claimed.stream().collect(Collectors.groupingBy(Claim::tenantId, LinkedHashMap::new,
+                        Collectors.mapping(Claim::deliveryId, Collectors.toList())))
+                        .forEach((tenantId, ids) -> executor.execute(() -> attemptAll(tenantId, ids)));
                 if (claimed.size() < slots) {
                     wake.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
                 }
