@@ -27,6 +27,7 @@ class NoticeCatalog {
     static final Set<String> FAMILIES = Set.of("run", "template", "deployment");
 
     /** Whether events of this type may notify anyone (the outbox keeps no publication of the others for us). */
+    // public: SpEL (EventNotices' listener condition) only calls public methods
     public static boolean notifies(String type) {
         return TYPES.contains(type);
     }

@@ -131,15 +131,19 @@ class DeliveryAttempts {
                 }
             })).toList();
             for (Future<Outcome> each : sent) {
-                outcomes.add(each.get());
+                try {
+                    outcomes.add(each.get());
+                }
+                catch (ExecutionException e) {
+                    // only this one goes unrecorded: its lease runs out and it is claimed again
+                    log.warn("A webhook delivery attempt failed ({}); it is retried when its lease ends",
+                            e.getCause().toString());
+                }
             }
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return; // the leases run out and the deliveries are claimed again
-        }
-        catch (ExecutionException e) {
-            throw new IllegalStateException("A webhook delivery attempt failed", e.getCause());
         }
         scopes.inTenant(tenantId, () -> outcomes.forEach(outcome -> record(tenantId, outcome)));
     }
@@ -150,9 +154,12 @@ class DeliveryAttempts {
         List<Loaded> loaded = new ArrayList<>();
         Set<UUID> found = new HashSet<>();
         for (Delivery delivery : deliveries.findAll(tenantId, deliveryIds)) {
+            if (!Delivery.PENDING.equals(delivery.status())) {
+                continue;
+            }
             Optional<Webhook> webhook = hooks.computeIfAbsent(delivery.webhookId(),
                     id -> webhooks.find(tenantId, id));
-            if (Delivery.PENDING.equals(delivery.status()) && webhook.isPresent()) {
+            if (webhook.isPresent()) {
                 loaded.add(new Loaded(delivery, webhook.get()));
                 found.add(delivery.id());
             }
