@@ -29,6 +29,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.canopy.integration.internal.webhooks.Deliveries.Attempt;
+import dev.canopy.integration.internal.webhooks.Deliveries.Outcome;
 import dev.canopy.platform.db.TenantTransactions;
 import dev.canopy.secrets.SecretBinding;
 import dev.canopy.secrets.Secrets;
@@ -57,10 +58,6 @@ class DeliveryAttempts {
     }
 
     private record Loaded(Delivery delivery, Webhook webhook) {
-    }
-
-    /** What an attempt got and what its delivery is now; {@code next} is when it is tried again, if it is. */
-    private record Outcome(UUID deliveryId, Attempt attempt, String status, @Nullable Instant next) {
     }
 
     private final TenantTransactions scopes;
@@ -104,14 +101,15 @@ class DeliveryAttempts {
         }
         Outcome outcome = outcome(loaded.getFirst());
         return scopes.inTenant(tenantId, () -> {
-            record(tenantId, outcome);
+            record(tenantId, List.of(outcome));
             return deliveries.find(tenantId, deliveryId);
         });
     }
 
     /**
      * Attempts deliveries of one tenant that the caller holds in the queue: read in one transaction, sent in
-     * parallel, recorded in another, so that a batch costs two commits rather than two per delivery.
+     * parallel, recorded in another (a few statements for the whole batch), so that a batch costs two commits rather
+     * than two per delivery.
      * {@code onEachSent} runs once per delivery as soon as its attempt is over (or it turned out gone), before the
      * recording: a slow receiver delays its batch's record, never the other attempts.
      */
@@ -145,7 +143,9 @@ class DeliveryAttempts {
             Thread.currentThread().interrupt();
             return; // the leases run out and the deliveries are claimed again
         }
-        scopes.inTenant(tenantId, () -> outcomes.forEach(outcome -> record(tenantId, outcome)));
+        if (!outcomes.isEmpty()) {
+            scopes.inTenant(tenantId, () -> record(tenantId, outcomes));
+        }
     }
 
     /** The pending deliveries among these with their webhooks; the others leave the queue. */
@@ -164,10 +164,9 @@ class DeliveryAttempts {
                 found.add(delivery.id());
             }
         }
-        for (UUID id : deliveryIds) {
-            if (!found.contains(id)) {
-                queue.remove(id); // its webhook was deleted, or another attempt finished it
-            }
+        UUID[] gone = deliveryIds.stream().filter(id -> !found.contains(id)).toArray(UUID[]::new);
+        if (gone.length > 0) {
+            queue.remove(gone); // their webhook was deleted, or another attempt finished them
         }
         return loaded;
     }
@@ -190,15 +189,12 @@ class DeliveryAttempts {
                 : new Outcome(delivery.id(), attempt, Delivery.PENDING, next);
     }
 
-    /** Records the attempt and the queue's next step for it, in the caller's tenant transaction. */
-    private void record(UUID tenantId, Outcome outcome) {
-        deliveries.record(tenantId, outcome.deliveryId(), outcome.attempt(), outcome.status(), outcome.next());
-        if (outcome.next() != null) {
-            queue.retryAt(outcome.deliveryId(), outcome.next());
-        }
-        else {
-            queue.remove(outcome.deliveryId());
-        }
+    /** Records the attempts and the queue's next step for each, in the caller's tenant transaction. */
+    private void record(UUID tenantId, List<Outcome> outcomes) {
+        deliveries.recordAll(tenantId, outcomes);
+        Map<UUID, @Nullable Instant> next = new HashMap<>();
+        outcomes.forEach(outcome -> next.put(outcome.deliveryId(), outcome.next()));
+        queue.settle(next);
     }
 
     private Attempt send(Webhook webhook, Delivery delivery) {

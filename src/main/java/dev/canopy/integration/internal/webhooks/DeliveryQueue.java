@@ -2,10 +2,11 @@ package dev.canopy.integration.internal.webhooks;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.sql.Timestamp;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -63,14 +64,28 @@ class DeliveryQueue {
                 .query((rs, n) -> new Claim(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class))).list();
     }
 
-    /** Due again at {@code at}, free for any worker. */
-    void retryAt(UUID deliveryId, Instant at) {
-        jdbc.sql("update platform.webhook_queue set run_at = ?, leased = false where delivery_id = ?")
-                .params(Timestamp.from(at), deliveryId).update();
+    /** Takes finished deliveries off the queue and makes the others due again at their next attempt. */
+    void settle(Map<UUID, @Nullable Instant> nextAttempts) {
+        UUID[] finished = nextAttempts.entrySet().stream().filter(e -> e.getValue() == null).map(Map.Entry::getKey)
+                .toArray(UUID[]::new);
+        if (finished.length > 0) {
+            remove(finished);
+        }
+        var retried = nextAttempts.entrySet().stream().filter(e -> e.getValue() != null).toList();
+        if (!retried.isEmpty()) {
+            jdbc.sql("""
+                    update platform.webhook_queue q set run_at = r.at, leased = false
+                      from unnest(cast(? as uuid[]), cast(? as timestamptz[])) as r(id, at)
+                     where q.delivery_id = r.id
+                    """)
+                    .params(retried.stream().map(Map.Entry::getKey).toArray(UUID[]::new),
+                            retried.stream().map(e -> String.valueOf(e.getValue())).toArray(String[]::new))
+                    .update();
+        }
     }
 
-    void remove(UUID deliveryId) {
-        jdbc.sql("delete from platform.webhook_queue where delivery_id = ?").param(deliveryId).update();
+    void remove(UUID... deliveryIds) {
+        jdbc.sql("delete from platform.webhook_queue where delivery_id = any(?)").param(deliveryIds).update();
     }
 
     private static String interval(Duration duration) {

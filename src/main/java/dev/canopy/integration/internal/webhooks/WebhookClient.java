@@ -12,6 +12,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -84,28 +85,13 @@ class WebhookClient implements DisposableBean {
         headers.forEach(request::putHeader);
         AtomicReference<@Nullable HttpClientRequest> sent = new AtomicReference<>();
         long started = System.nanoTime();
+        CompletableFuture<Attempt> answered = new CompletableFuture<>();
+        // on one Vert.x context, so the answer's handlers are set in the task that hands over the answer, before
+        // its body and end can arrive (from this thread, they were set in a later task, after a short answer ended)
+        vertx.runOnContext(start -> exchange(request, body, started, sent)
+                .onSuccess(answered::complete).onFailure(answered::completeExceptionally));
         try {
-            return client.request(request)
-                    .compose(r -> {
-                        sent.set(r);
-                        return r.send(Buffer.buffer(body));
-                    })
-                    .compose(response -> {
-                        Promise<Attempt> answer = Promise.promise();
-                        Buffer kept = Buffer.buffer();
-                        response.handler(chunk -> {
-                            int room = MAX_BODY - kept.length();
-                            if (room > 0) {
-                                kept.appendBuffer(chunk, 0, Math.min(room, chunk.length()));
-                            }
-                        });
-                        response.exceptionHandler(answer::tryFail);
-                        response.endHandler(end -> answer.tryComplete(new Attempt(response.statusCode(),
-                                text(kept), millis(started), null)));
-                        return answer.future();
-                    })
-                    .toCompletionStage().toCompletableFuture()
-                    .get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return answered.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
         }
         catch (TimeoutException e) {
             HttpClientRequest r = sent.get();
@@ -131,6 +117,29 @@ class WebhookClient implements DisposableBean {
             Thread.currentThread().interrupt();
             return failure(started, "Interrupted");
         }
+    }
+
+    private Future<Attempt> exchange(RequestOptions request, String body, long started,
+            AtomicReference<@Nullable HttpClientRequest> sent) {
+        return client.request(request)
+                .compose(r -> {
+                    sent.set(r);
+                    return r.send(Buffer.buffer(body));
+                })
+                .compose(response -> {
+                    Promise<Attempt> answer = Promise.promise();
+                    Buffer kept = Buffer.buffer();
+                    response.handler(chunk -> {
+                        int room = MAX_BODY - kept.length();
+                        if (room > 0) {
+                            kept.appendBuffer(chunk, 0, Math.min(room, chunk.length()));
+                        }
+                    });
+                    response.exceptionHandler(answer::tryFail);
+                    response.endHandler(end -> answer.tryComplete(new Attempt(response.statusCode(), text(kept),
+                            millis(started), null)));
+                    return answer.future();
+                });
     }
 
     @Override

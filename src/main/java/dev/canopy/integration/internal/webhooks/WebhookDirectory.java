@@ -189,7 +189,7 @@ class WebhookDirectory {
                     new EventSubject("webhook", webhookId, webhook.description().isBlank() ? null
                             : webhook.description()),
                     json.valueToTree(Map.of("webhook_id", webhookId.toString(), "url", webhook.url())));
-            UUID id = fanOut.enqueue(event, List.of(webhookId)).getFirst();
+            UUID id = fanOut.enqueue(event, webhookId);
             queue.take(id, tenantId, worker.lease());
             deliveries.reopen(tenantId, id); // one attempt: a ping answers whether the receiver is there now
             return id;

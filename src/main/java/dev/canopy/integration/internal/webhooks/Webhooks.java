@@ -57,14 +57,6 @@ class Webhooks {
                 .param("tenant", tenantId).param("after", after).param("limit", limit).query(WEBHOOK).list();
     }
 
-    /** The enabled webhooks that subscribe to the type, by name or with {@code *}: the fan-out's one query. */
-    List<UUID> subscribers(UUID tenantId, String eventType) {
-        return jdbc.sql("""
-                select id from webhooks
-                 where tenant_id = ? and enabled and (? = any(event_types) or '*' = any(event_types))
-                """).params(tenantId, eventType).query(UUID.class).list();
-    }
-
     /** Writes an update if the row is still at {@code expectedVersion}; false when someone changed it first. */
     boolean update(Webhook w, long expectedVersion) {
         return jdbc.sql("""
