@@ -33,6 +33,10 @@ class DeliveryWorker implements SmartLifecycle, ChangeBroadcast.Listener {
     /** The change announced when deliveries are enqueued. */
     static final String TOPIC = "webhook_deliveries";
 
+    /** Up to this many free workers are waited for, at most {@link #BATCH_WAIT}, before a claim. */
+    private static final int BATCH = 16;
+    private static final Duration BATCH_WAIT = Duration.ofMillis(5);
+
     private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
 
     private final DeliveryQueue queue;
@@ -142,7 +146,11 @@ class DeliveryWorker implements SmartLifecycle, ChangeBroadcast.Listener {
         while (running) {
             try {
                 free.acquire();
-                int slots = 1 + free.drainPermits();
+                // while attempts are under way, wait a moment for more to end: a claim, read and record per batch
+                // rather than per delivery
+                int more = Math.min(BATCH, workers) - 1;
+                int slots = 1 + (free.tryAcquire(more, BATCH_WAIT.toMillis(), TimeUnit.MILLISECONDS) ? more : 0)
+                        + free.drainPermits();
                 // announcements from here on wake the sleep below; older ones are answered by this claim
                 wake.drainPermits();
                 List<Claim> claimed;
